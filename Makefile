@@ -1,0 +1,52 @@
+# The project's front door: `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUN_STAMP := $(VENV)/.run-installed
+TEST_STAMP := $(VENV)/.test-installed
+
+.PHONY: run test lint bench redis-server clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(RUN_STAMP)
+
+## Start the server on 127.0.0.1:11311 with the embedded backend (no Redis needed).
+run: $(RUN_STAMP)
+	$(BIN)/signaling serve
+
+## Install the test extras (and a redis-server binary if missing), then run the whole suite.
+test: $(TEST_STAMP) redis-server
+	$(BIN)/python -m pytest
+
+## ruff and mypy over sources and tests.
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## The fan-out benchmark (not a test).
+bench: $(TEST_STAMP) redis-server
+	$(BIN)/python -m bench.fanout
+
+# Tests start their own redis-server processes on free ports; this only makes sure the binary exists.
+redis-server:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "redis-server not found: installing it"; \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else \
+	    echo "cannot install redis-server: run as root with apt-get, or put it on PATH" >&2; exit 1; \
+	  fi; }
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

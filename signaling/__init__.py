@@ -1,0 +1,1 @@
+"""An OpenTalk-compatible WebSocket signaling server."""

@@ -1,0 +1,182 @@
+"""Bearer-token verification (PyJWT): HS256 with a shared secret, or RS256/ES256 from a JWKS file.
+
+A verified token becomes a :class:`Principal`. Service roles come from Keycloak-style
+``realm_access.roles`` (reference §18), e.g. ``opentalk-call-in`` for SIP gateways.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+import jwt
+import msgspec
+
+from signaling.config import ConfigError, Settings
+from signaling.errors import ApiError, forbidden, unauthorized
+
+CALL_IN_ROLE = "opentalk-call-in"
+SERVICE_ROLES = {"call-in": CALL_IN_ROLE}
+DEV_SECRET_FILE = "dev-jwt-secret"
+_ASYMMETRIC = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "EdDSA"]
+
+
+class Principal(msgspec.Struct, frozen=True, kw_only=True):
+    """The caller a bearer token names."""
+
+    sub: str
+    name: str = ""
+    email: str | None = None
+    given_name: str = ""
+    family_name: str = ""
+    roles: frozenset[str] = frozenset()
+
+    def require_role(self, role: str) -> None:
+        """Raise 403 ``forbidden`` unless the token carries ``role``."""
+        if role not in self.roles:
+            raise forbidden(f"this endpoint needs a token with the {role!r} role")
+
+
+def dev_secret(data_dir: str) -> str:
+    """The embedded default's HS256 secret, created once (mode 0600) in the data dir."""
+    path = Path(data_dir) / DEV_SECRET_FILE
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secret + "\n")
+    return secret
+
+
+def hs256_secret(settings: Settings) -> str:
+    """The configured HS256 secret, or the dev secret in embedded mode.
+
+    Raises:
+        ConfigError: JWKS is configured, or Redis is configured without a shared secret.
+    """
+    if settings.jwks_file is not None:
+        raise ConfigError("tokens are verified with a JWKS file: there is no HS256 secret")
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    if not settings.embedded:
+        raise ConfigError("SIGNALING_JWT_SECRET or SIGNALING_JWKS_FILE is required with Redis")
+    return dev_secret(settings.data_dir)
+
+
+class Authenticator:
+    """Verifies bearer tokens against the configured keys."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._issuer = settings.jwt_issuer
+        self._audience = settings.jwt_audience
+        self._keys: dict[str | None, Any]
+        if settings.jwks_file is not None:
+            self._keys = _load_jwks(settings.jwks_file)
+            self._algorithms = _ASYMMETRIC
+        else:
+            self._keys = {None: hs256_secret(settings)}
+            self._algorithms = ["HS256"]
+
+    def verify(self, token: str) -> Principal:
+        """Decode and check ``token``.
+
+        Raises:
+            ApiError: 401 ``unauthorized`` for a malformed, expired, wrongly signed or
+                wrongly addressed token.
+        """
+        try:
+            header = jwt.get_unverified_header(token)
+            key = self._keys.get(header.get("kid")) if len(self._keys) > 1 else None
+            if key is None:
+                key = next(iter(self._keys.values()))
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=self._algorithms,
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["exp", "sub"], "verify_aud": self._audience is not None},
+                leeway=5,
+            )
+        except jwt.PyJWTError as exc:
+            raise unauthorized(f"invalid bearer token: {exc}") from None
+        return _principal(claims)
+
+    def from_header(self, authorization: str | None) -> Principal:
+        """Verify an ``Authorization: Bearer <jwt>`` header value."""
+        if not authorization:
+            raise unauthorized("missing Authorization header")
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise unauthorized("the Authorization header must be 'Bearer <token>'")
+        return self.verify(token.strip())
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub:
+        raise unauthorized("the token's sub claim must be a non-empty string")
+    realm = claims.get("realm_access")
+    roles = realm.get("roles", []) if isinstance(realm, dict) else []
+
+    def text(name: str) -> str:
+        value = claims.get(name)
+        return value if isinstance(value, str) else ""
+
+    return Principal(
+        sub=sub,
+        name=text("name") or text("preferred_username"),
+        email=text("email") or None,
+        given_name=text("given_name"),
+        family_name=text("family_name"),
+        roles=frozenset(r for r in roles if isinstance(r, str)),
+    )
+
+
+def _load_jwks(path: str) -> dict[str | None, Any]:
+    try:
+        with open(path) as fh:
+            data = json.load(fh)
+        key_set = jwt.PyJWKSet.from_dict(data)
+    except (OSError, ValueError, jwt.PyJWTError) as exc:
+        raise ConfigError(f"cannot load SIGNALING_JWKS_FILE={path}: {exc}") from exc
+    return {key.key_id: key for key in key_set.keys}
+
+
+def issue_dev_token(
+    secret: str,
+    *,
+    sub: str,
+    name: str | None = None,
+    email: str | None = None,
+    service: str | None = None,
+    ttl: int = 24 * 3600,
+    audience: str | None = None,
+    issuer: str | None = None,
+) -> str:
+    """An HS256 token for local use: a user, or a service (``call-in``) with its realm role."""
+    claims: dict[str, Any] = {"sub": sub, "iat": int(time.time()), "exp": int(time.time()) + ttl}
+    if name:
+        claims["name"] = name
+    if email:
+        claims["email"] = email
+    if service is not None:
+        if service not in SERVICE_ROLES:
+            raise ValueError(f"unknown service {service!r}; known: {', '.join(SERVICE_ROLES)}")
+        claims["realm_access"] = {"roles": [SERVICE_ROLES[service]]}
+    if audience:
+        claims["aud"] = audience
+    if issuer:
+        claims["iss"] = issuer
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+__all__ = ["ApiError", "Authenticator", "Principal", "issue_dev_token"]

@@ -1,0 +1,164 @@
+"""Settings: defaults, an optional TOML file (``SIGNALING_CONFIG``) and ``SIGNALING_*`` env vars.
+
+Environment variables win over the file; the file wins over the defaults. Durations are
+seconds, sizes bytes, limits counts (reference §18).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+ENV_PREFIX = "SIGNALING_"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says which setting and why."""
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Every tunable of a server process."""
+
+    host: str = "127.0.0.1"
+    port: int = 11311
+    data_dir: str = "./data"
+    redis_url: str | None = None
+    workers: int = 1
+    log_level: str = "info"
+
+    # Bearer tokens (reference §18): an HS256 secret, or a JWKS file of an OIDC provider.
+    jwt_secret: str | None = None
+    jwks_file: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+
+    # Browsers: CORS for the REST side, and an optional Origin allowlist for /signaling.
+    cors_origins: list[str] = []
+    websocket_origins: list[str] = []
+
+    ticket_ttl: float = 30.0
+    resumption_ttl: float = 120.0
+    room_grace_period: float = 60.0
+    join_timeout: float = 60.0
+    heartbeat_interval: float = 15.0
+    heartbeat_timeout: float = 20.0
+    presence_ttl: float = 10.0
+    breakout_linger: float = 300.0
+    shutdown_timeout: float = 5.0
+
+    participant_limit: int = 0
+    time_limit: int = 0
+    disabled_modules: list[str] = []
+    chat_history_limit: int = 100
+
+    rate_limit: float = 10.0
+    rate_burst: int = 30
+    rate_flood_seconds: float = 10.0
+    max_message_size: int = 1_048_576
+    send_queue_limit: int = 1000
+
+    password_attempts: int = 5
+    password_window: float = 60.0
+    avatar_base_url: str = "https://seccdn.libravatar.org/avatar/"
+
+    def __post_init__(self) -> None:
+        positive = (
+            "ticket_ttl",
+            "resumption_ttl",
+            "join_timeout",
+            "heartbeat_interval",
+            "heartbeat_timeout",
+            "presence_ttl",
+            "rate_limit",
+            "password_window",
+        )
+        for name in positive:
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be > 0")
+        non_negative = (
+            "room_grace_period",
+            "breakout_linger",
+            "participant_limit",
+            "time_limit",
+            "chat_history_limit",
+            "shutdown_timeout",
+        )
+        for name in non_negative:
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be >= 0")
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"{ENV_PREFIX}PORT must be 1..65535, not {self.port}")
+        if self.workers < 1:
+            raise ConfigError(f"{ENV_PREFIX}WORKERS must be >= 1")
+        if self.workers > 1 and self.redis_url is None:
+            raise ConfigError(
+                f"{ENV_PREFIX}WORKERS={self.workers} needs {ENV_PREFIX}REDIS_URL: worker processes "
+                "on the embedded backend would not share rooms, tickets or sessions"
+            )
+        if self.rate_burst < 1 or self.send_queue_limit < 1 or self.max_message_size < 1024:
+            raise ConfigError(
+                f"{ENV_PREFIX}RATE_BURST and {ENV_PREFIX}SEND_QUEUE_LIMIT must be >= 1, "
+                f"{ENV_PREFIX}MAX_MESSAGE_SIZE >= 1024"
+            )
+        if self.jwt_secret is not None and self.jwks_file is not None:
+            raise ConfigError(f"set {ENV_PREFIX}JWT_SECRET or {ENV_PREFIX}JWKS_FILE, not both")
+
+    @property
+    def embedded(self) -> bool:
+        """True when no Redis is configured: one process holds all state."""
+        return self.redis_url is None
+
+
+_FIELDS: dict[str, Any] = {f.name: f for f in msgspec.structs.fields(Settings)}
+
+
+def _from_env_value(name: str, raw: str) -> Any:
+    field_type = _FIELDS[name].type
+    if field_type == list[str]:
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    if raw == "" and field_type == (str | None):
+        return None
+    return raw
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Build settings from the TOML file named by ``SIGNALING_CONFIG``, the environment and
+    explicit overrides (command-line flags), in increasing precedence.
+
+    Raises:
+        ConfigError: unknown keys, unparsable values or values out of range.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    config_file = env.get(f"{ENV_PREFIX}CONFIG")
+    if config_file:
+        try:
+            with open(config_file, "rb") as fh:
+                values.update(tomllib.load(fh))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read {ENV_PREFIX}CONFIG={config_file}: {exc}") from exc
+        unknown = sorted(set(values) - set(_FIELDS))
+        if unknown:
+            raise ConfigError(f"unknown settings in {config_file}: {', '.join(unknown)}")
+    for name in _FIELDS:
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None:
+            values[name] = _from_env_value(name, raw)
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        return msgspec.convert(values, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"invalid setting: {_env_name(str(exc))}") from exc
+
+
+def _env_name(message: str) -> str:
+    """Rewrite msgspec's ``$.field`` paths into the env var names operators use."""
+    for name in _FIELDS:
+        message = message.replace(f"$.{name}", ENV_PREFIX + name.upper())
+    return message
