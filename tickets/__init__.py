@@ -1,0 +1,1 @@
+"""The REST side: start tickets and the records their checks need."""

@@ -1,0 +1,110 @@
+"""Durable records the ticket checks need: rooms, invite codes and SIP configs.
+
+:class:`Registry` is the interface; ``tickets.sqlite_registry`` implements it on SQLite in the
+data dir (the embedded default). Every method is atomic on its own; records are returned as
+immutable structs. Times are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+import msgspec
+
+
+class UserProfile(msgspec.Struct, frozen=True, kw_only=True):
+    """A registered user as the REST side shows it (``created_by``, ``users/me``)."""
+
+    id: str
+    email: str = ""
+    title: str = ""
+    firstname: str = ""
+    lastname: str = ""
+    display_name: str = ""
+    avatar_url: str = ""
+
+
+class Room(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    created_by: UserProfile
+    created_at: datetime
+    password: str | None
+    waiting_room: bool
+
+
+class Invite(msgspec.Struct, frozen=True, kw_only=True):
+    invite_code: str
+    room: str
+    created: datetime
+    created_by: UserProfile
+    updated: datetime
+    updated_by: UserProfile
+    active: bool
+    expiration: datetime | None
+
+    def usable(self, now: datetime) -> bool:
+        """Active and not expired."""
+        return self.active and (self.expiration is None or self.expiration > now)
+
+
+class SipConfig(msgspec.Struct, frozen=True, kw_only=True):
+    room: str
+    sip_id: str  # 10 ASCII digits, unique across rooms
+    password: str  # the PIN: 10 ASCII digits
+    lobby: bool
+
+
+class Registry(Protocol):
+    """Rooms, invites and SIP configs. Deleting a room deletes its invites and SIP config."""
+
+    async def open(self) -> None:
+        """Create or migrate the storage; called once at startup."""
+
+    async def close(self) -> None: ...
+
+    async def create_room(
+        self, created_by: UserProfile, password: str | None, waiting_room: bool
+    ) -> Room: ...
+
+    async def get_room(self, room_id: str) -> Room | None: ...
+
+    async def rooms_created_by(self, user_id: str) -> list[Room]: ...
+
+    async def update_room(
+        self,
+        room_id: str,
+        *,
+        password: str | msgspec.UnsetType | None = msgspec.UNSET,
+        waiting_room: bool | msgspec.UnsetType = msgspec.UNSET,
+    ) -> Room | None:
+        """Change the given fields; None if the room does not exist."""
+
+    async def delete_room(self, room_id: str) -> bool: ...
+
+    async def create_invite(
+        self, room_id: str, created_by: UserProfile, expiration: datetime | None
+    ) -> Invite: ...
+
+    async def invites_of_room(self, room_id: str) -> list[Invite]: ...
+
+    async def get_invite(self, invite_code: str) -> Invite | None: ...
+
+    async def update_invite(
+        self, invite_code: str, updated_by: UserProfile, expiration: datetime | None
+    ) -> Invite | None: ...
+
+    async def revoke_invite(self, invite_code: str, updated_by: UserProfile) -> Invite | None:
+        """Mark the invite inactive (it stays listed); None if unknown."""
+
+    async def get_sip_config(self, room_id: str) -> SipConfig | None: ...
+
+    async def find_sip_config(self, sip_id: str) -> SipConfig | None: ...
+
+    async def put_sip_config(
+        self, room_id: str, *, password: str | None, lobby: bool | None
+    ) -> tuple[SipConfig, bool]:
+        """Create (generating a unique 10-digit id, and a PIN when none is given) or modify the
+        room's SIP config; returns it and whether it was created."""
+
+    async def delete_sip_config(self, room_id: str) -> bool: ...
