@@ -1,0 +1,97 @@
+"""``create_app(settings)``: the REST routes of ``tickets``, ``/signaling``, ``/healthz``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from signaling.config import Settings
+from signaling.endpoint import signaling_endpoint
+from signaling.errors import ApiError
+from signaling.node import Node
+from tickets.http import error_response, json_response
+from tickets.records import record_routes
+from tickets.routes import start_routes
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the ASGI app; the node's backends start and stop with its lifespan."""
+    node = Node(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await node.start()
+        try:
+            yield
+        finally:
+            await node.stop()
+
+    async def healthz(request: Request) -> Response:
+        try:
+            await node.state.ping()
+        except Exception as exc:
+            return json_response({"status": "degraded", "error": str(exc)}, 503)
+        return json_response(
+            {"status": "ok", "backend": "embedded" if settings.embedded else "redis"}
+        )
+
+    async def signaling(websocket: WebSocket) -> None:
+        await signaling_endpoint(websocket, node)
+
+    async def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return error_response(exc)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        code = codes.get(
+            exc.status_code, "bad_request" if exc.status_code < 500 else "internal_server_error"
+        )
+        return error_response(ApiError(exc.status_code, code, str(exc.detail)))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(ApiError(500, "internal_server_error", "internal server error"))
+
+    routes = [
+        Route("/healthz", healthz),
+        WebSocketRoute("/signaling", signaling),
+        *start_routes(node),
+        *record_routes(node),
+    ]
+    middleware = []
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            )
+        )
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={
+            ApiError: api_error,
+            HTTPException: http_error,
+            Exception: server_error,
+        },
+    )
+    app.state.node = node
+    return app

@@ -1,0 +1,85 @@
+"""The ``signaling`` command: ``serve`` and ``dev-token``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import uvicorn
+
+from signaling.auth import SERVICE_ROLES, hs256_secret, issue_dev_token
+from signaling.config import ConfigError, Settings, load_settings
+from signaling.transport import SignalingProtocol
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = load_settings(overrides={"host": args.host, "port": args.port})
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from signaling.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ws=SignalingProtocol,
+        ws_max_size=settings.max_message_size,
+        ws_ping_interval=settings.heartbeat_interval,
+        ws_ping_timeout=settings.heartbeat_timeout,
+        ws_per_message_deflate=False,
+        lifespan="on",
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=round(settings.shutdown_timeout),
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    return 0 if server.started else 1
+
+
+def _dev_token(args: argparse.Namespace) -> int:
+    settings: Settings = load_settings()
+    token = issue_dev_token(
+        hs256_secret(settings),
+        sub=args.sub,
+        name=args.name,
+        email=args.email,
+        service=args.service,
+        ttl=args.ttl,
+        audience=settings.jwt_audience,
+        issuer=settings.jwt_issuer,
+    )
+    print(token)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="signaling", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server")
+    serve.add_argument("--host", help="bind address (SIGNALING_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (SIGNALING_PORT, default 11311)")
+    serve.set_defaults(run=_serve)
+
+    token = commands.add_parser("dev-token", help="print a bearer token for the dev secret")
+    token.add_argument("--sub", required=True, help="user id (the token's sub claim)")
+    token.add_argument("--name", help="display name (the name claim)")
+    token.add_argument("--email", help="e-mail address (avatar)")
+    token.add_argument("--service", choices=sorted(SERVICE_ROLES), help="a service token")
+    token.add_argument("--ttl", type=int, default=24 * 3600, help="lifetime in seconds")
+    token.set_defaults(run=_dev_token)
+
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except ConfigError as exc:
+        print(f"signaling: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""The node's registry of local sessions by channel, and local fan-out.
+
+An event is published once per audience as a :class:`Delivery` on one channel; every node
+subscribed to that channel decodes it once and hands the same pre-encoded frame to each of
+its local sessions on the channel whose state and role match the audience. The node
+subscribes to a channel on the broker while at least one local session needs it.
+
+Channels (reference §15.3, one Redis channel per routing key):
+
+* :func:`room_channel` — everyone in one signaling room (main room or one breakout room);
+* :func:`global_channel` — everyone of a parent room: main, breakout and waiting room;
+* :func:`participant_channel` — the session(s) of one participant id.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from signaling.broker import Broker
+
+if TYPE_CHECKING:
+    from signaling.session import Session
+
+log = logging.getLogger(__name__)
+
+
+class Audience(enum.IntEnum):
+    """Which sessions on a channel receive a delivery."""
+
+    JOINED = 0  # sessions in state Joined
+    MODERATORS = 1  # joined sessions whose role is moderator at delivery time
+    PRESENT = 2  # sessions in state Waiting or Joined
+    ANY = 3  # every session on the channel, whatever its state
+
+
+class Delivery(msgspec.Struct, array_like=True, omit_defaults=True):
+    """What travels on a channel: a frame for the audience and/or a signal for a module.
+
+    ``frame`` is a complete text frame, written as-is. ``signal`` is module data the
+    receiving sessions hand to the module named by ``namespace`` (for instance "change your
+    role", "close now"); it is handled after the frame is queued.
+    """
+
+    frame: str | None = None
+    audience: Audience = Audience.JOINED
+    exclude: str | None = None
+    namespace: str | None = None
+    signal: Any = None
+
+
+def room_channel(room: str, breakout: str | None) -> str:
+    return f"room:{room}" if breakout is None else f"room:{room}:{breakout}"
+
+
+def global_channel(room: str) -> str:
+    return f"global:{room}"
+
+
+def participant_channel(pid: str) -> str:
+    return f"participant:{pid}"
+
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(Delivery)
+
+
+class Hub:
+    def __init__(self, broker: Broker) -> None:
+        self._broker = broker
+        self._channels: dict[str, set[Session]] = {}
+        broker.set_handler(self._on_message)
+
+    def sessions(self) -> list[Session]:
+        """Every local session that is attached to at least one channel."""
+        return list({s for members in self._channels.values() for s in members})
+
+    async def attach(self, session: Session, channels: list[str]) -> None:
+        """Make ``session`` receive what is published on ``channels``."""
+        for channel in channels:
+            members = self._channels.get(channel)
+            if members is None:
+                members = self._channels[channel] = set()
+                await self._broker.subscribe(channel)
+            members.add(session)
+
+    async def detach(self, session: Session, channels: list[str]) -> None:
+        for channel in channels:
+            members = self._channels.get(channel)
+            if members is None:
+                continue
+            members.discard(session)
+            if not members:
+                del self._channels[channel]
+                await self._broker.unsubscribe(channel)
+
+    async def publish(self, channel: str, delivery: Delivery) -> None:
+        """Send one delivery to every session on ``channel``, on every node."""
+        await self._broker.publish(channel, _encoder.encode(delivery))
+
+    def _on_message(self, channel: str, data: bytes) -> None:
+        members = self._channels.get(channel)
+        if not members:
+            return
+        try:
+            delivery = _decoder.decode(data)
+        except msgspec.DecodeError:
+            log.error("dropping an undecodable delivery on %s", channel)
+            return
+        for session in tuple(members):
+            session.deliver(delivery)

@@ -1,0 +1,59 @@
+"""The module interface: every namespace of /signaling is one :class:`Module`.
+
+The session routes frames by namespace and knows no module by name; modules are listed once
+in :func:`signaling.node.build_modules`. A module declares its command and event types
+(msgspec tagged unions: the decoder and ``protocol/asyncapi.yaml`` are built from them) and
+implements the hooks it needs; the defaults do nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import msgspec
+
+if TYPE_CHECKING:
+    from signaling.session import Session
+    from signaling.state import Participant
+
+
+class Module:
+    """Base class with no-op hooks. Subclasses set the class variables."""
+
+    namespace: ClassVar[str]
+    #: Tagged union of command structs; None hands the raw payload to ``on_command``.
+    commands: ClassVar[Any] = None
+    #: Tagged union of event structs the module sends (documentation and AsyncAPI).
+    events: ClassVar[Any] = None
+    #: Commands are handled before the participant has joined (control, echo, §4).
+    before_join: ClassVar[bool] = False
+    #: A payload that is not one of ``commands`` gets control ``invalid_json`` instead of
+    #: being dropped silently (only control, §4 rule 2).
+    reports_bad_payload: ClassVar[bool] = False
+    #: Listed in the tariff's modules and switchable there (§17.4).
+    in_tariff: ClassVar[bool] = True
+
+    def __init__(self) -> None:
+        self.decoder: msgspec.json.Decoder[Any] | None = (
+            msgspec.json.Decoder(self.commands) if self.commands is not None else None
+        )
+
+    async def on_command(self, session: Session, command: Any) -> None:
+        """Handle one decoded command of ``session``."""
+
+    async def on_signal(self, session: Session, signal: Any) -> None:
+        """Handle a delivery's ``signal`` addressed to this namespace on ``session``."""
+
+    async def join_data(self, session: Session) -> Any:
+        """This module's key in ``join_success``; None leaves the key out."""
+        return None
+
+    def peer_data(self, participant: Participant) -> Any:
+        """This module's key in a participant's public data; None leaves it out."""
+        return None
+
+    async def on_leave(self, session: Session) -> None:
+        """The joined ``session`` is leaving its signaling room."""
+
+    async def on_room_closed(self, room: str) -> None:
+        """The parent room's live state was deleted (last one out, after the grace period)."""

@@ -1,0 +1,310 @@
+"""The ``control`` module: join, leave, hands, roles, and what every participant sees of
+every other (reference §5, §7)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from signaling.errors import CloseCode
+from signaling.hub import Delivery, participant_channel, room_channel
+from signaling.modules import Module
+from signaling.modules.control.names import mask_phone_number, normalise_display_name
+from signaling.modules.control.types import (
+    Command,
+    ControlPeer,
+    CreatedBy,
+    EnterRoom,
+    Event,
+    GrantModeratorRole,
+    HandLowered,
+    HandRaised,
+    Join,
+    JoinBlocked,
+    JoinSuccess,
+    Left,
+    LowerHand,
+    ModeratorRoleGranted,
+    ModeratorRoleRevoked,
+    RaiseHand,
+    RevokeModeratorRole,
+    RoleUpdated,
+    RoomInfo,
+    TimeLimitQuotaElapsed,
+)
+from signaling.session import ConnState
+from signaling.state import Participant, Role
+from signaling.wire import encode_event, format_timestamp, utcnow
+from tickets.profiles import avatar_url
+
+if TYPE_CHECKING:
+    from signaling.node import Node
+    from signaling.session import Session
+
+HIDDEN_KINDS = {"recorder"}
+
+
+class ControlSignal(msgspec.Struct, omit_defaults=True):
+    """What a control delivery asks of the receiving session."""
+
+    role: Role | None = None
+    close: str | None = None  # "room_deleted": close with 1000
+
+
+class ControlModule(Module):
+    namespace = "control"
+    commands = Command
+    events = Event
+    before_join = True
+    reports_bad_payload = True
+    in_tariff = False
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+
+    async def on_command(self, session: Session, command: Any) -> None:
+        match command:
+            case Join():
+                await self._join(session, command)
+            case EnterRoom():
+                session.send_error("control", "not_accepted_or_not_in_waiting_room")
+            case RaiseHand() | LowerHand():
+                await self._hand(session, isinstance(command, RaiseHand))
+            case GrantModeratorRole() | RevokeModeratorRole():
+                await self._moderator_role(session, command)
+
+    # -- join ------------------------------------------------------------------------------
+
+    async def _join(self, session: Session, command: Join) -> None:
+        if session.state != ConnState.NONE:
+            session.send_error("control", "already_joined")
+            return
+        identity = session.ticket.participant
+        raw_name = command.display_name
+        if session.kind == "sip" and raw_name is not None:
+            raw_name = mask_phone_number(raw_name)
+        elif raw_name is None and session.kind == "user":
+            raw_name = identity.name
+        name = normalise_display_name(raw_name)
+        if name is None:
+            session.send_error("control", "invalid_username")
+            return
+        now = format_timestamp(utcnow())
+        role: Role = "guest"
+        if identity.is_room_owner:
+            role = "moderator"
+        elif session.kind == "user":
+            role = "user"
+        participant = Participant(
+            id=session.id,
+            display_name=name,
+            role=role,
+            kind=session.kind,
+            user_id=session.user_id,
+            avatar_url=avatar_url(self.node.settings.avatar_base_url, identity.email)
+            if session.kind == "user"
+            else None,
+            is_room_owner=identity.is_room_owner,
+            hand_updated_at=now,
+            joined_at=now,
+            runner=session.runner,
+        )
+        await self.enter(session, participant, counted=False)
+
+    async def enter(self, session: Session, participant: Participant, *, counted: bool) -> None:
+        """Put ``participant`` into the session's signaling room: tariff check, state,
+        ``join_success`` to the joiner, ``joined`` to the others (§5.1 step 5)."""
+        node = self.node
+        settings = node.settings
+        room_record = await node.registry.get_room(session.room)
+        if room_record is None:
+            session.close(CloseCode.NORMAL, reason="room deleted")
+            return
+        limit = settings.time_limit
+        closes_at = format_timestamp(utcnow() + timedelta(seconds=limit)) if limit else None
+        result = await node.state.join(
+            session.room,
+            session.breakout,
+            participant,
+            limit=settings.participant_limit,
+            closes_at=closes_at,
+            counted=counted,
+        )
+        if result.blocked or result.participant is None:
+            session.join_blocked = True
+            session.send("control", JoinBlocked())
+            return
+        stored = result.participant
+        session.state = ConnState.JOINED
+        session.role = stored.role
+        session.display_name = stored.display_name
+        others = [
+            self.public_data(p)
+            for p in await node.state.participants(session.room, session.breakout)
+            if p.id != session.id and p.kind not in HIDDEN_KINDS
+        ]
+        creator = room_record.created_by
+        core = JoinSuccess(
+            id=session.id,
+            display_name=stored.display_name,
+            avatar_url=stored.avatar_url,
+            role=stored.role,
+            is_room_owner=stored.is_room_owner,
+            closes_at=result.closes_at,
+            tariff=node.tariff,
+            room_info=RoomInfo(
+                id=room_record.id,
+                password=room_record.password if stored.role == "moderator" else None,
+                created_by=CreatedBy(
+                    title=creator.title,
+                    firstname=creator.firstname,
+                    lastname=creator.lastname,
+                    display_name=creator.display_name,
+                    avatar_url=creator.avatar_url or None,
+                ),
+            ),
+            participants=others,
+        )
+        payload: dict[str, Any] = msgspec.to_builtins(core)
+        for module in node.modules.values():
+            data = await module.join_data(session)
+            if data is not None:
+                payload[module.namespace] = data
+        session.send("control", payload)
+        if stored.kind not in HIDDEN_KINDS:
+            await self.announce(session, stored, "joined")
+        if result.closes_at is not None:
+            self._arm_time_limit(session, result.closes_at)
+
+    def _arm_time_limit(self, session: Session, closes_at: str) -> None:
+        remaining = (datetime.fromisoformat(closes_at) - utcnow()).total_seconds()
+        loop = asyncio.get_running_loop()
+
+        def elapsed() -> None:
+            session.send("control", TimeLimitQuotaElapsed())
+            session.close(CloseCode.NORMAL, reason="time limit reached")
+
+        session.set_timer("time_limit", loop.time() + max(0.0, remaining), elapsed)
+
+    # -- what others see ---------------------------------------------------------------------
+
+    def peer_data(self, participant: Participant) -> Any:
+        return ControlPeer(
+            display_name=participant.display_name,
+            role=participant.role,
+            avatar_url=participant.avatar_url,
+            participation_kind=participant.kind,
+            hand_is_up=participant.hand_is_up,
+            hand_updated_at=participant.hand_updated_at,
+            joined_at=participant.joined_at,
+            left_at=participant.left_at,
+            is_room_owner=participant.is_room_owner,
+        )
+
+    def public_data(self, participant: Participant) -> dict[str, Any]:
+        """``{"id", <namespace>: <peer data>…}``: a participant as others see it."""
+        data: dict[str, Any] = {"id": participant.id}
+        for module in self.node.modules.values():
+            peer = module.peer_data(participant)
+            if peer is not None:
+                data[module.namespace] = peer
+        return data
+
+    async def announce(self, session: Session, participant: Participant, message: str) -> None:
+        """Publish ``joined`` or ``update`` for ``participant`` to the others in its room."""
+        frame = encode_event("control", {"message": message, **self.public_data(participant)})
+        await session.publish(
+            room_channel(session.room, session.breakout),
+            Delivery(frame=frame, exclude=participant.id),
+        )
+
+    # -- leave -------------------------------------------------------------------------------
+
+    async def on_leave(self, session: Session) -> None:
+        node = self.node
+        if session.state == ConnState.JOINED:
+            left = await node.state.leave(
+                session.room,
+                session.breakout,
+                session.id,
+                format_timestamp(utcnow()),
+                session.runner,
+            )
+            if left and session.kind not in HIDDEN_KINDS:
+                frame = encode_event("control", Left(id=session.id, reason=session.leave_reason))  # type: ignore[arg-type]
+                await session.publish(
+                    room_channel(session.room, session.breakout),
+                    Delivery(frame=frame, exclude=session.id),
+                )
+        if await node.state.count(session.room) == 0:
+            node.schedule_cleanup(session.room)
+
+    async def on_signal(self, session: Session, signal: Any) -> None:
+        order = msgspec.convert(signal, ControlSignal)
+        if order.role is not None:
+            session.role = order.role
+        if order.close is not None:
+            session.close(CloseCode.NORMAL, reason=order.close)
+
+    # -- hands and roles ---------------------------------------------------------------------
+
+    async def _hand(self, session: Session, up: bool) -> None:
+        if session.state != ConnState.JOINED:
+            session.send_error("control", "not_yet_joined")
+            return
+        state = self.node.state
+        if up and not await state.flag(session.room, "raise_hands_enabled", True):
+            session.send_error("control", "raise_hands_disabled")
+            return
+        updated = await state.set_hand(
+            session.room, session.breakout, session.id, up, format_timestamp(utcnow())
+        )
+        session.send("control", HandRaised() if up else HandLowered())
+        if updated is not None:
+            await self.announce(session, updated, "update")
+
+    async def _moderator_role(
+        self, session: Session, command: GrantModeratorRole | RevokeModeratorRole
+    ) -> None:
+        if session.state != ConnState.JOINED:
+            session.send_error("control", "not_yet_joined")
+            return
+        if session.role != "moderator":
+            session.send_error("control", "insufficient_permissions")
+            return
+        state = self.node.state
+        target = await state.participant(session.room, session.breakout, command.target)
+        if target is None or target.left_at is not None:
+            session.send_error("control", "nothing_to_do")
+            return
+        grant = isinstance(command, GrantModeratorRole)
+        new_role: Role = "moderator" if grant else ("user" if target.kind == "user" else "guest")
+        if (target.role == "moderator") == grant:
+            session.send_error("control", "nothing_to_do")
+            return
+        if not grant and target.is_room_owner:
+            session.send_error("control", "target_is_room_owner")
+            return
+        updated = await state.set_role(session.room, session.breakout, target.id, new_role)
+        if updated is None:
+            session.send_error("control", "nothing_to_do")
+            return
+        await session.publish(
+            participant_channel(target.id),
+            Delivery(
+                frame=encode_event("control", RoleUpdated(new_role=new_role)),
+                namespace="control",
+                signal=ControlSignal(role=new_role),
+            ),
+        )
+        await self.announce(session, updated, "update")
+        session.send(
+            "control",
+            ModeratorRoleGranted(target=target.id)
+            if grant
+            else ModeratorRoleRevoked(target=target.id),
+        )

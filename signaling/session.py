@@ -1,0 +1,288 @@
+"""One connected participant: the receive loop, routing to modules, and a bounded send path.
+
+The session knows connection states (None → Waiting → Joined), the envelope routing rules of
+reference §4, the rate limit (§17.5), the join timeout (§17.8) and the send backlog (§17.11);
+everything a namespace means is its module's business.
+
+Sending: while the socket is writable a frame is written at once; otherwise it waits in a
+backlog drained by one short-lived task. A backlog beyond ``send_queue_limit`` frames closes
+the connection with 1013 so one slow reader never slows the room down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import time
+from collections import deque
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from signaling.errors import CloseCode
+from signaling.hub import Audience, Delivery, global_channel, participant_channel, room_channel
+from signaling.state import Kind, Role
+from signaling.transport import HEARTBEAT_TIMEOUT, Link
+from signaling.wire import encode_event, incoming_decoder
+from tickets.tokens import TicketData
+
+if TYPE_CHECKING:
+    from signaling.modules import Module
+    from signaling.node import Node
+
+log = logging.getLogger(__name__)
+
+
+class ConnState(enum.IntEnum):
+    NONE = 0
+    WAITING = 1
+    JOINED = 2
+
+
+class BackendUnavailable(Exception):
+    """Live state or the broker cannot be reached; the command gets ``service_unavailable``."""
+
+
+class Session:
+    """See the module docstring. Modules read the public attributes and call the methods."""
+
+    def __init__(self, node: Node, link: Link, receive: Any, ticket: TicketData, runner: str):
+        self.node = node
+        self.link = link
+        self._receive = receive
+        self.ticket = ticket
+        self.runner = runner
+        self.id = ticket.participant_id
+        self.room = ticket.room
+        self.breakout: str | None = ticket.breakout_room
+        self.kind: Kind = ticket.participant.kind
+        self.user_id = ticket.participant.user_id
+        self.state = ConnState.NONE
+        self.role: Role = "guest"
+        self.display_name = ""
+        self.join_blocked = False
+        self.leave_reason = "quit"
+        self.data: dict[str, Any] = {}  # per-session module data, by namespace
+        self.channels = [
+            room_channel(self.room, self.breakout),
+            global_channel(self.room),
+            participant_channel(self.id),
+        ]
+        self._modules: Mapping[str, Module] = node.modules
+        self._lock = asyncio.Lock()
+        self._backlog: deque[str] = deque()
+        self._flusher: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closing = False
+        self._close_after_flush: tuple[CloseCode, str] | None = None
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        settings = node.settings
+        self._queue_limit = settings.send_queue_limit
+        self._rate = settings.rate_limit
+        self._burst = float(settings.rate_burst)
+        self._flood_after = settings.rate_flood_seconds
+        self._tokens = self._burst
+        self._refilled = time.monotonic()
+        self._flooding_since = 0.0
+        self._last_drop: float | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Serve the connection until it closes, then leave the room."""
+        loop = asyncio.get_running_loop()
+        self._timers["join"] = loop.call_later(self.node.settings.join_timeout, self._join_timeout)
+        try:
+            while True:
+                message = await self._receive()
+                kind = message["type"]
+                if kind == "websocket.receive":
+                    text = message.get("text")
+                    await self._on_frame(text if text is not None else message.get("bytes", b""))
+                elif kind == "websocket.disconnect":
+                    if message.get("reason") == HEARTBEAT_TIMEOUT:
+                        self.leave_reason = "timeout"
+                    break
+        finally:
+            await self._finish()
+
+    async def _finish(self) -> None:
+        self._closing = True
+        for timer in self._timers.values():
+            timer.cancel()
+        if self._flusher is not None:
+            self._flusher.cancel()
+        self._backlog.clear()
+        node = self.node
+        await node.tokens.release_runner(self.id, self.runner)  # §19.10: at once
+        await node.hub.detach(self, self.channels)
+        async with self._lock:
+            if self.state != ConnState.NONE:
+                for module in reversed(list(self._modules.values())):  # control announces last
+                    await self._guarded(module.namespace, module.on_leave(self))
+                self.state = ConnState.NONE
+        for task in list(self._tasks):
+            task.cancel()
+
+    def close(self, code: CloseCode, leave_reason: str = "quit", reason: str = "") -> None:
+        """Close the connection after what is already queued (1000) or at once (others)."""
+        if self._closing:
+            return
+        self.leave_reason = leave_reason
+        self._closing = True
+        if code == CloseCode.NORMAL and self._backlog:
+            self._close_after_flush = (code, reason)
+            return
+        self.link.close(code, reason)
+
+    def _join_timeout(self) -> None:
+        if self.state == ConnState.NONE and not self.join_blocked:
+            self.close(CloseCode.POLICY, reason="join timeout")
+
+    def set_timer(self, name: str, at: float | None, callback: Any) -> None:
+        """Run ``callback()`` at loop time ``at`` (None cancels); one timer per name."""
+        old = self._timers.pop(name, None)
+        if old is not None:
+            old.cancel()
+        if at is not None and not self._closing:
+            self._timers[name] = asyncio.get_running_loop().call_at(at, callback)
+
+    # -- receiving -------------------------------------------------------------------------
+
+    def _take_token(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(self._burst, self._tokens + (now - self._refilled) * self._rate)
+        self._refilled = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return True
+        # A flood is a run of drops with less than a second between them; it ends when the
+        # client slows down, not when a refilled token lets one command through.
+        if self._last_drop is None or now - self._last_drop > 1.0:
+            self._flooding_since = now
+        self._last_drop = now
+        if now - self._flooding_since >= self._flood_after:
+            self.close(CloseCode.POLICY, reason="rate limit exceeded")
+            return False
+        self.send("control", {"message": "rate_limit_exceeded"})
+        return False
+
+    async def _on_frame(self, data: str | bytes) -> None:
+        if self._closing:
+            return
+        try:
+            envelope = incoming_decoder.decode(data)
+        except msgspec.DecodeError:
+            if self._take_token():
+                self.send_error("control", "invalid_json")
+            return
+        namespace = envelope.namespace
+        if namespace != "echo" and not self._take_token():
+            return
+        module = self._modules.get(namespace)
+        joined = self.state == ConnState.JOINED
+        if module is None or not (joined or module.before_join):
+            if module is None and joined:
+                self.send_error("control", "invalid_namespace")
+            return
+        command: Any = envelope.payload
+        if module.decoder is not None:
+            try:
+                command = module.decoder.decode(envelope.payload)
+            except msgspec.DecodeError:
+                if module.reports_bad_payload:
+                    self.send_error("control", "invalid_json")
+                return
+        async with self._lock:
+            await self._guarded(namespace, module.on_command(self, command))
+
+    async def _guarded(self, namespace: str, work: Any) -> None:
+        try:
+            await work
+        except BackendUnavailable:
+            self.send_error(namespace, "service_unavailable")
+        except Exception:
+            log.exception("%s command of %s failed", namespace, self.id)
+            self.send_error(namespace, "internal_error")
+
+    # -- deliveries from the hub -------------------------------------------------------------
+
+    def deliver(self, delivery: Delivery) -> None:
+        """A delivery on one of this session's channels (called by the hub, synchronously)."""
+        if delivery.exclude == self.id or self._closing:
+            return
+        audience = delivery.audience
+        state = self.state
+        if audience == Audience.JOINED:
+            if state != ConnState.JOINED:
+                return
+        elif audience == Audience.MODERATORS:
+            if state != ConnState.JOINED or self.role != "moderator":
+                return
+        elif audience == Audience.PRESENT and state == ConnState.NONE:
+            return
+        if delivery.frame is not None:
+            self.send_text(delivery.frame)
+        if delivery.namespace is not None:
+            module = self._modules.get(delivery.namespace)
+            if module is not None:
+                self.spawn(self._signal(module, delivery.signal))
+
+    async def _signal(self, module: Module, signal: Any) -> None:
+        async with self._lock:
+            await self._guarded(module.namespace, module.on_signal(self, signal))
+
+    def spawn(self, work: Any) -> None:
+        """Run a coroutine for this session; it is cancelled when the session ends."""
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- sending -----------------------------------------------------------------------------
+
+    def send(self, namespace: str, payload: Any, moment: datetime | None = None) -> None:
+        """Send one event to this session only."""
+        self.send_text(encode_event(namespace, payload, moment))
+
+    def send_error(self, namespace: str, code: str) -> None:
+        self.send(namespace, {"message": "error", "error": code})
+
+    def send_text(self, frame: str) -> None:
+        """Write a ready frame now if possible, else queue it (bounded)."""
+        if self._closing:
+            return
+        if not self._backlog and self.link.writable():
+            self.link.write_text(frame)
+            return
+        self._backlog.append(frame)
+        if len(self._backlog) > self._queue_limit:
+            self._backlog.clear()
+            self.close(CloseCode.SLOW_CONSUMER, reason="send queue overflow")
+            return
+        if self._flusher is None:
+            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        link = self.link
+        try:
+            while self._backlog:
+                await link.wait_writable()
+                if not link.is_open():
+                    self._backlog.clear()
+                    return
+                while self._backlog and link.writable():
+                    link.write_text(self._backlog.popleft())
+            pending = self._close_after_flush
+            if pending is not None:
+                link.close(*pending)
+        finally:
+            self._flusher = None
+
+    async def publish(self, channel: str, delivery: Delivery) -> None:
+        await self.node.hub.publish(channel, delivery)
+
+    def __repr__(self) -> str:
+        return f"<Session {self.id} room={self.room} state={self.state.name}>"

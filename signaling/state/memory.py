@@ -1,0 +1,171 @@
+"""In-process :class:`~signaling.state.LiveState` for the embedded backend.
+
+No method awaits anything before it has finished its change, so each one is atomic with
+respect to every other coroutine of the process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import msgspec
+
+from signaling.state import ChatMessage, JoinResult, Participant, Role
+
+
+@dataclass
+class _SignalingRoom:
+    participants: dict[str, Participant] = field(default_factory=dict)
+    chat: list[ChatMessage] = field(default_factory=list)
+
+
+@dataclass
+class _Room:
+    count: int = 0
+    closes_at: str | None = None
+    rooms: dict[str | None, _SignalingRoom] = field(default_factory=dict)
+    roles: dict[str, Role] = field(default_factory=dict)
+    flags: dict[str, bool] = field(default_factory=dict)
+    bans: set[str] = field(default_factory=set)
+    breakout_rooms: list[str] | None = None
+
+
+class MemoryState:
+    def __init__(self) -> None:
+        self._rooms: dict[str, _Room] = {}
+
+    def _room(self, room: str) -> _Room:
+        state = self._rooms.get(room)
+        if state is None:
+            state = self._rooms[room] = _Room()
+        return state
+
+    def _sroom(self, room: str, breakout: str | None) -> _SignalingRoom:
+        rooms = self._room(room).rooms
+        sroom = rooms.get(breakout)
+        if sroom is None:
+            sroom = rooms[breakout] = _SignalingRoom()
+        return sroom
+
+    def _present(self, room: str, breakout: str | None, pid: str) -> Participant | None:
+        state = self._rooms.get(room)
+        sroom = state.rooms.get(breakout) if state else None
+        found = sroom.participants.get(pid) if sroom else None
+        return found if found is not None and found.left_at is None else None
+
+    async def join(
+        self,
+        room: str,
+        breakout: str | None,
+        participant: Participant,
+        *,
+        limit: int,
+        closes_at: str | None,
+        counted: bool,
+    ) -> JoinResult:
+        state = self._room(room)
+        uncounted = not counted and self._present(room, breakout, participant.id) is None
+        if uncounted and limit and state.count >= limit:
+            return JoinResult(blocked=True)
+        if uncounted:
+            state.count += 1
+        if state.closes_at is None:
+            state.closes_at = closes_at
+        stored = msgspec.structs.replace(
+            participant,
+            role=state.roles.setdefault(participant.id, participant.role),
+            left_at=None,
+        )
+        self._sroom(room, breakout).participants[participant.id] = stored
+        return JoinResult(blocked=False, participant=stored, closes_at=state.closes_at)
+
+    async def leave(self, room: str, breakout: str | None, pid: str, at: str, runner: str) -> bool:
+        present = self._present(room, breakout, pid)
+        if present is None or present.runner != runner:
+            return False
+        present.left_at = at
+        present.hand_is_up = False
+        self._rooms[room].count -= 1
+        return True
+
+    async def participants(self, room: str, breakout: str | None) -> list[Participant]:
+        state = self._rooms.get(room)
+        sroom = state.rooms.get(breakout) if state else None
+        return list(sroom.participants.values()) if sroom else []
+
+    async def participant(self, room: str, breakout: str | None, pid: str) -> Participant | None:
+        state = self._rooms.get(room)
+        sroom = state.rooms.get(breakout) if state else None
+        return sroom.participants.get(pid) if sroom else None
+
+    async def set_hand(
+        self, room: str, breakout: str | None, pid: str, up: bool, at: str
+    ) -> Participant | None:
+        present = self._present(room, breakout, pid)
+        if present is not None:
+            present.hand_is_up = up
+            present.hand_updated_at = at
+        return present
+
+    async def set_role(
+        self, room: str, breakout: str | None, pid: str, role: Role
+    ) -> Participant | None:
+        present = self._present(room, breakout, pid)
+        if present is not None:
+            self._rooms[room].roles[pid] = role
+            present.role = role
+        return present
+
+    async def count(self, room: str) -> int:
+        state = self._rooms.get(room)
+        return state.count if state else 0
+
+    async def flag(self, room: str, name: str, default: bool) -> bool:
+        state = self._rooms.get(room)
+        return state.flags.get(name, default) if state else default
+
+    async def set_flag(self, room: str, name: str, value: bool) -> None:
+        self._room(room).flags[name] = value
+
+    async def add_chat_message(
+        self, room: str, breakout: str | None, message: ChatMessage, limit: int
+    ) -> None:
+        chat = self._sroom(room, breakout).chat
+        chat.append(message)
+        if len(chat) > limit:
+            del chat[: len(chat) - limit]
+
+    async def chat_history(self, room: str, breakout: str | None) -> list[ChatMessage]:
+        state = self._rooms.get(room)
+        sroom = state.rooms.get(breakout) if state else None
+        return list(sroom.chat) if sroom else []
+
+    async def clear_chat_history(self, room: str, breakout: str | None) -> None:
+        self._sroom(room, breakout).chat.clear()
+
+    async def is_banned(self, room: str, user_id: str) -> bool:
+        state = self._rooms.get(room)
+        return state is not None and user_id in state.bans
+
+    async def ban(self, room: str, user_id: str) -> None:
+        self._room(room).bans.add(user_id)
+
+    async def breakout_rooms(self, room: str) -> list[str] | None:
+        state = self._rooms.get(room)
+        return state.breakout_rooms if state else None
+
+    async def delete_if_empty(self, room: str) -> bool:
+        state = self._rooms.get(room)
+        if state is None or state.count > 0:
+            return False
+        del self._rooms[room]
+        return True
+
+    async def delete_room(self, room: str) -> None:
+        self._rooms.pop(room, None)
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        self._rooms.clear()

@@ -1,0 +1,131 @@
+"""A client that speaks our protocol: the REST calls of a frontend and the /signaling socket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+from signaling.wire import SUBPROTOCOL
+from tests.support.server import ServerProcess
+
+Json = dict[str, Any]
+
+
+class Api:
+    """REST calls against one server, as the user whose bearer token is given."""
+
+    def __init__(self, server: ServerProcess, token: str | None = None) -> None:
+        self.server = server
+        self.token = token
+        self.http = httpx.AsyncClient(base_url=server.base_url, timeout=10)
+
+    def _headers(self, token: str | None) -> dict[str, str]:
+        token = token or self.token
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+    async def request(
+        self, method: str, path: str, json_body: Any = None, token: str | None = None, **kw: Any
+    ) -> httpx.Response:
+        return await self.http.request(
+            method,
+            path,
+            json=json_body,
+            headers={**self._headers(token), **kw.pop("headers", {})},
+            **kw,
+        )
+
+    async def create_room(self, **body: Any) -> Json:
+        response = await self.request(
+            "POST", "/v1/rooms", {"password": None, "enable_sip": False, **body}
+        )
+        assert response.status_code == 201, response.text
+        room: Json = response.json()
+        return room
+
+    async def start(self, room_id: str, **body: Any) -> Json:
+        response = await self.request("POST", f"/v1/rooms/{room_id}/start", body)
+        assert response.status_code == 200, response.text
+        result: Json = response.json()
+        return result
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+class Peer:
+    """One /signaling connection."""
+
+    def __init__(self, ws: ClientConnection, resumption: str | None = None) -> None:
+        self.ws = ws
+        self.resumption = resumption
+        self.id: str | None = None
+
+    @classmethod
+    async def connect(
+        cls, server: ServerProcess, ticket: str, resumption: str | None = None
+    ) -> Peer:
+        ws = await connect(
+            server.ws_url,
+            subprotocols=[SUBPROTOCOL, f"ticket#{ticket}"],  # type: ignore[list-item]
+            open_timeout=10,
+            max_size=None,
+        )
+        return cls(ws, resumption)
+
+    async def send(self, namespace: str, payload: Json) -> None:
+        await self.ws.send(json.dumps({"namespace": namespace, "payload": payload}))
+
+    async def recv(self, timeout: float = 5.0) -> Json:
+        raw = await asyncio.wait_for(self.ws.recv(), timeout)
+        frame: Json = json.loads(raw)
+        return frame
+
+    async def expect(self, namespace: str, message: str, timeout: float = 5.0) -> Json:
+        """The next frame, which must be ``namespace``/``message``; returns its payload."""
+        frame = await self.recv(timeout)
+        got = (frame.get("namespace"), frame.get("payload", {}).get("message"))
+        assert got == (namespace, message), f"expected {namespace}/{message}, got {frame}"
+        payload: Json = frame["payload"]
+        return payload
+
+    async def silent(self, duration: float = 0.3) -> None:
+        """Assert that nothing arrives for ``duration`` seconds."""
+        try:
+            frame = await asyncio.wait_for(self.ws.recv(), duration)
+        except TimeoutError:
+            return
+        raise AssertionError(f"unexpected frame: {frame!r}")
+
+    async def join(self, display_name: str | None = "Tester") -> Json:
+        payload: Json = {"action": "join"}
+        if display_name is not None:
+            payload["display_name"] = display_name
+        await self.send("control", payload)
+        success = await self.expect("control", "join_success")
+        self.id = success["id"]
+        return success
+
+    async def echo(self, payload: Json | None = None) -> None:
+        """An echo round trip: proves the connection still works."""
+        body = payload or {"action": "ping"}
+        await self.send("echo", body)
+        frame = await self.recv()
+        assert frame["namespace"] == "echo" and frame["payload"] == body, frame
+
+    async def closed(self, timeout: float = 5.0) -> tuple[int | None, str]:
+        """Wait for the server to close; returns (code, reason)."""
+        try:
+            while True:
+                await asyncio.wait_for(self.ws.recv(), timeout)
+        except Exception:
+            pass
+        await asyncio.wait_for(self.ws.wait_closed(), timeout)
+        rcvd = self.ws.protocol.close_rcvd
+        return (rcvd.code, rcvd.reason) if rcvd else (None, "")
+
+    async def close(self) -> None:
+        await self.ws.close()
