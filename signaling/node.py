@@ -14,7 +14,7 @@ from pathlib import Path
 
 from signaling.auth import Authenticator
 from signaling.broker.memory import MemoryBroker
-from signaling.config import Settings
+from signaling.config import ConfigError, Settings
 from signaling.errors import CloseCode
 from signaling.hub import Audience, Delivery, Hub, global_channel
 from signaling.modules import Module
@@ -49,6 +49,10 @@ class Node:
     """The wiring of one process. ``start``/``stop`` run in the app's lifespan."""
 
     def __init__(self, settings: Settings) -> None:
+        if not settings.embedded:
+            raise ConfigError(
+                "SIGNALING_REDIS_URL is set, but this version only has the embedded backend"
+            )
         self.settings = settings
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
         self.authenticator = Authenticator(settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import socket
@@ -17,6 +18,14 @@ import httpx
 from signaling.auth import issue_dev_token
 
 TEST_SECRET = "test-secret-for-the-signaling-suite-0123456789abcdef"
+_RUNNING: set[ServerProcess] = set()
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    """A failing test must not leave server processes behind."""
+    for process in list(_RUNNING):
+        process.kill()
 
 
 def free_port() -> int:
@@ -62,6 +71,7 @@ class ServerProcess:
             stdin=subprocess.DEVNULL,
         )
         log.close()
+        _RUNNING.add(self)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -91,11 +101,14 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self.kill()
             raise
+        finally:
+            _RUNNING.discard(self)
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(10)
+        _RUNNING.discard(self)
 
     def token(self, sub: str, name: str | None = None, **kwargs: object) -> str:
         return issue_dev_token(TEST_SECRET, sub=sub, name=name, **kwargs)  # type: ignore[arg-type]

@@ -59,10 +59,10 @@ class ControlPeer(msgspec.Struct, omit_defaults=True, kw_only=True):
 
 
 class CreatedBy(msgspec.Struct, omit_defaults=True, kw_only=True):
-    title: str = ""
-    firstname: str = ""
-    lastname: str = ""
-    display_name: str = ""
+    title: str
+    firstname: str
+    lastname: str
+    display_name: str
     avatar_url: str | None = None
 
 
