@@ -20,6 +20,7 @@ T = TypeVar("T")
 MAX_BODY = 64 * 1024
 _json = msgspec.json.Encoder()
 _FIELD = re.compile(r"at `\$\.([A-Za-z_][A-Za-z0-9_]*)")
+_MISSING = re.compile(r"missing required field `([A-Za-z_][A-Za-z0-9_]*)`")
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -49,8 +50,13 @@ async def read_body(request: Request, body_type: type[T], *, empty_ok: bool = Fa
     try:
         return msgspec.json.decode(raw, type=body_type)
     except msgspec.ValidationError as exc:
-        text = str(exc)
-        match = _FIELD.search(text)
-        raise validation_failed(match.group(1) if match else "body", text) from None
+        error = exc
     except msgspec.DecodeError:
         raise invalid_json() from None
+    try:  # msgspec reports a type error before it sees trailing garbage
+        msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        raise invalid_json() from None
+    text = str(error)
+    match = _FIELD.search(text) or _MISSING.search(text)
+    raise validation_failed(match.group(1) if match else "body", text) from None

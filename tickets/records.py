@@ -25,7 +25,6 @@ from signaling.config import Settings
 from signaling.errors import (
     ApiError,
     forbidden,
-    invalid_json,
     not_found,
     unauthorized,
     validation_failed,
@@ -34,8 +33,15 @@ from signaling.tariff import Tariff
 from signaling.wire import format_timestamp, utcnow
 from tickets.http import error_response, json_response, read_body
 from tickets.profiles import user_profile
-from tickets.registry import Invite, Registry, Room, SipConfig, UserProfile
-from tickets.sqlite_registry import UnknownRoomError, is_digits
+from tickets.registry import (
+    Invite,
+    Registry,
+    Room,
+    SipConfig,
+    UnknownRoomError,
+    UserProfile,
+    is_digits,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +49,6 @@ T = TypeVar("T")
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-_MISSING = re.compile(r"missing required field `([A-Za-z_][A-Za-z0-9_]*)`")
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 100
 
@@ -162,29 +167,6 @@ def _future(expiration: datetime | None) -> datetime | None:
     return expiration
 
 
-async def body_of(request: Request, body_type: type[T], *, empty_ok: bool = False) -> T:
-    """:func:`~tickets.http.read_body`, but malformed JSON is always 400 ``invalid_json`` and a
-    missing required field is named in the 422."""
-    try:
-        return await read_body(request, body_type, empty_ok=empty_ok)
-    except ApiError as exc:
-        raw = await request.body()
-        if exc.status == 422 and raw.strip():
-            # msgspec reports a type error before it sees trailing garbage: check the syntax.
-            try:
-                msgspec.json.decode(raw)
-            except msgspec.DecodeError:
-                raise invalid_json() from None
-        errors = exc.extra.get("errors")
-        if exc.status == 422 and errors and errors[0].get("field") == "body":
-            match = _MISSING.search(str(errors[0].get("message", "")))
-            if match:
-                raise validation_failed(
-                    match.group(1), f"the field {match.group(1)!r} is required"
-                ) from None
-        raise
-
-
 def _int_param(request: Request, name: str, default: int, low: int, high: int | None) -> int:
     raw = request.query_params.get(name)
     if raw is None:
@@ -289,7 +271,7 @@ class _Records:
 
     async def create_room(self, request: Request) -> Response:
         principal = self.principal(request)
-        body = await body_of(request, PostRoomBody)
+        body = await read_body(request, PostRoomBody)
         registry = self.node.registry
         room = await registry.create_room(
             self.profile(principal), _password(body.password), body.waiting_room
@@ -306,7 +288,7 @@ class _Records:
 
     async def patch_room(self, request: Request) -> Response:
         _, room = await self.own_room(request)
-        body = await body_of(request, PatchRoomBody)
+        body = await read_body(request, PatchRoomBody)
         password = body.password
         if password is not msgspec.UNSET:
             password = _password(password)
@@ -348,7 +330,7 @@ class _Records:
 
     async def create_invite(self, request: Request) -> Response:
         principal, room = await self.own_room(request)
-        body = await body_of(request, PostInviteBody, empty_ok=True)
+        body = await read_body(request, PostInviteBody, empty_ok=True)
         expiration = _future(body.expiration)
         try:
             invite = await self.node.registry.create_invite(
@@ -365,7 +347,7 @@ class _Records:
     async def put_invite(self, request: Request) -> Response:
         principal, room = await self.own_room(request)
         invite = await self.invite(request, room)
-        body = await body_of(request, PutInviteBody)
+        body = await read_body(request, PutInviteBody)
         expiration = _future(body.expiration)
         updated = await self.node.registry.update_invite(
             invite.invite_code, self.profile(principal), expiration
@@ -383,7 +365,7 @@ class _Records:
 
     async def verify_invite(self, request: Request) -> Response:
         """No authentication: an Authorization header, valid or not, is ignored (§19.11)."""
-        body = await body_of(request, VerifyBody)
+        body = await read_body(request, VerifyBody)
         code = canonical_uuid(body.invite_code)
         if code is None:
             raise validation_failed("invite_code", "Bad invite code format")
@@ -407,7 +389,7 @@ class _Records:
 
     async def put_sip(self, request: Request) -> Response:
         _, room = await self.own_room(request)
-        body = await body_of(request, PutSipBody)
+        body = await read_body(request, PutSipBody)
         if body.password is msgspec.UNSET and body.lobby is msgspec.UNSET:
             raise validation_failed("body", "give password and/or lobby", code="empty")
         password = None if body.password is msgspec.UNSET else body.password

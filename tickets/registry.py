@@ -7,10 +7,37 @@ immutable structs. Times are timezone-aware UTC datetimes.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Protocol
 
 import msgspec
+
+SIP_ID_LENGTH = 10
+SIP_PIN_LENGTH = 10
+SIP_ID_ATTEMPTS = 32  # random call-in ids drawn before giving up on a unique one
+
+
+class RegistryError(Exception):
+    """The registry database cannot be used."""
+
+
+class SchemaTooNewError(RegistryError):
+    """The database was written by a newer release whose schema this code does not know."""
+
+
+class UnknownRoomError(LookupError):
+    """An invite or SIP config was requested for a room that does not exist (any more)."""
+
+
+def random_digits(length: int) -> str:
+    """``length`` random ASCII digits (leading zeros kept)."""
+    return "".join(secrets.choice("0123456789") for _ in range(length))
+
+
+def is_digits(value: str, length: int) -> bool:
+    """Exactly ``length`` ASCII digits (``str.isdigit`` also accepts other scripts' digits)."""
+    return len(value) == length and all("0" <= c <= "9" for c in value)
 
 
 class UserProfile(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,7 +83,14 @@ class SipConfig(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Registry(Protocol):
-    """Rooms, invites and SIP configs. Deleting a room deletes its invites and SIP config."""
+    """Rooms, invites and SIP configs. Deleting a room deletes its invites and SIP config.
+
+    Lists are oldest first. ``create_invite`` and ``put_sip_config`` raise
+    :class:`UnknownRoomError` for a room that does not exist; ``put_sip_config`` raises
+    ``ValueError`` for a PIN that is not 10 digits and, with ``password``/``lobby`` None,
+    keeps the stored value (on creation: a random PIN, lobby off). Updating a revoked invite
+    keeps it revoked. Every method but ``open`` raises :class:`RegistryError` before ``open``.
+    """
 
     async def open(self) -> None:
         """Create or migrate the storage; called once at startup."""

@@ -13,7 +13,6 @@ ISO 8601 strings in UTC with six fraction digits (so they sort as text), returne
 from __future__ import annotations
 
 import asyncio
-import secrets
 import sqlite3
 import threading
 import uuid
@@ -25,13 +24,23 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from tickets.registry import Invite, Room, SipConfig, UserProfile
+from tickets.registry import (
+    SIP_ID_ATTEMPTS,
+    SIP_ID_LENGTH,
+    SIP_PIN_LENGTH,
+    Invite,
+    RegistryError,
+    Room,
+    SchemaTooNewError,
+    SipConfig,
+    UnknownRoomError,
+    UserProfile,
+    is_digits,
+    random_digits,
+)
 
 T = TypeVar("T")
 
-SIP_ID_LENGTH = 10
-SIP_PIN_LENGTH = 10
-SIP_ID_ATTEMPTS = 32
 
 # MIGRATIONS[n] takes a database from user_version n to n + 1. Append, never edit.
 MIGRATIONS: list[tuple[str, ...]] = [
@@ -73,28 +82,6 @@ MIGRATIONS: list[tuple[str, ...]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class RegistryError(Exception):
-    """The registry database cannot be used."""
-
-
-class SchemaTooNewError(RegistryError):
-    """The database was written by a newer release whose schema this code does not know."""
-
-
-class UnknownRoomError(LookupError):
-    """An invite or SIP config was requested for a room that does not exist (any more)."""
-
-
-def random_digits(length: int) -> str:
-    """``length`` random ASCII digits (leading zeros kept)."""
-    return "".join(secrets.choice("0123456789") for _ in range(length))
-
-
-def is_digits(value: str, length: int) -> bool:
-    """Exactly ``length`` ASCII digits (``str.isdigit`` also accepts other scripts' digits)."""
-    return len(value) == length and all("0" <= c <= "9" for c in value)
-
-
 def _utc(moment: datetime) -> datetime:
     """A tz-aware UTC datetime; naive input is taken as UTC."""
     if moment.tzinfo is None:
@@ -103,7 +90,7 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _store_time(moment: datetime) -> str:
-    return _utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return _utc(moment).isoformat(timespec="microseconds")
 
 
 def _load_time(text: str) -> datetime:

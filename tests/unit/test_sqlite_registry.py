@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 import tickets.sqlite_registry as sqlite_registry
-from tickets.registry import Registry, UserProfile
-from tickets.sqlite_registry import (
-    SCHEMA_VERSION,
+from tickets.registry import (
+    Registry,
     RegistryError,
     SchemaTooNewError,
-    SqliteRegistry,
     UnknownRoomError,
+    UserProfile,
 )
+from tickets.sqlite_registry import SCHEMA_VERSION, SqliteRegistry
 
 ALICE = UserProfile(id="alice", email="alice@example.org", display_name="Alice A.")
 BOB = UserProfile(id="bob", display_name="Bob")
