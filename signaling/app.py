@@ -17,7 +17,7 @@ from starlette.websockets import WebSocket
 
 from signaling.config import Settings
 from signaling.endpoint import signaling_endpoint
-from signaling.errors import ApiError
+from signaling.errors import BACKEND_ERRORS, ApiError, service_unavailable
 from signaling.node import Node
 from tickets.http import error_response, json_response
 from tickets.records import record_routes
@@ -62,6 +62,10 @@ def create_app(settings: Settings) -> Starlette:
         )
         return error_response(ApiError(exc.status_code, code, str(exc.detail)))
 
+    async def backend_error(request: Request, exc: Exception) -> Response:
+        log.warning("%s %s: backend unavailable (%s)", request.method, request.url.path, exc)
+        return error_response(service_unavailable("the backend is unreachable; retry shortly"))
+
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_response(ApiError(500, "internal_server_error", "internal server error"))
@@ -90,6 +94,7 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             ApiError: api_error,
             HTTPException: http_error,
+            **dict.fromkeys(BACKEND_ERRORS, backend_error),
             Exception: server_error,
         },
     )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from starlette.websockets import WebSocket
 
-from signaling.errors import ApiError, forbidden, not_found
+from signaling.errors import BACKEND_ERRORS, ApiError, forbidden, not_found, service_unavailable
 from signaling.session import Session
 from signaling.transport import LINK_EXTENSION, Link
 from signaling.wire import LEGACY_SUBPROTOCOL, SUBPROTOCOL, TICKET_PREFIX
@@ -74,6 +74,12 @@ async def signaling_endpoint(websocket: WebSocket, node: Node) -> None:
             )
     except ApiError as error:
         await websocket.send_denial_response(error_response(error))
+        return
+    except BACKEND_ERRORS as exc:
+        log.warning("handshake failed: backend unavailable (%s)", exc)
+        await websocket.send_denial_response(
+            error_response(service_unavailable("the backend is unreachable; retry shortly"))
+        )
         return
     session = Session(node, link, websocket.receive, ticket, runner)
     try:

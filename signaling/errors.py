@@ -11,6 +11,9 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 
 class ApiError(Exception):
     """A REST error with its HTTP status, stable ``code`` and human ``message``."""
@@ -67,6 +70,20 @@ def validation_failed(field: str, message: str, code: str = "invalid_value") -> 
 
 def service_unavailable(message: str) -> ApiError:
     return ApiError(503, "service_unavailable", message, headers={"Retry-After": "1"})
+
+
+class BackendUnavailable(Exception):
+    """Live state, tokens or the broker cannot be reached right now; retrying later helps."""
+
+
+#: Exceptions that mean "the shared backend is unreachable": REST answers 503, a WebSocket
+#: command gets a ``service_unavailable`` error event.
+BACKEND_ERRORS: tuple[type[Exception], ...] = (
+    BackendUnavailable,
+    RedisConnectionError,
+    RedisTimeoutError,
+    OSError,
+)
 
 
 class CloseCode(enum.IntEnum):

@@ -1,9 +1,10 @@
 """The node's registry of local sessions by channel, and local fan-out.
 
-An event is published once per audience as a :class:`Delivery` on one channel; every node
-subscribed to that channel decodes it once and hands the same pre-encoded frame to each of
-its local sessions on the channel whose state and role match the audience. The node
-subscribes to a channel on the broker while at least one local session needs it.
+An event is published once per audience as a :class:`Delivery` on one channel: every other
+node subscribed to the channel decodes it once, and the publishing node hands it to its own
+sessions directly. Each local session whose state
+and role match the audience gets the same pre-encoded frame. The node subscribes to a
+channel on the broker while at least one local session needs it.
 
 Channels (reference §15.3, one Redis channel per routing key):
 
@@ -98,17 +99,24 @@ class Hub:
                 await self._broker.unsubscribe(channel)
 
     async def publish(self, channel: str, delivery: Delivery) -> None:
-        """Send one delivery to every session on ``channel``, on every node."""
+        """Send one delivery to every session on ``channel``: the other nodes', then the
+        local ones — so a delivery the broker refuses reaches nobody and the command fails
+        as a whole."""
         await self._broker.publish(channel, _encoder.encode(delivery))
+        self._deliver(channel, delivery)
+
+    def _deliver(self, channel: str, delivery: Delivery) -> None:
+        members = self._channels.get(channel)
+        if members:
+            for session in tuple(members):
+                session.deliver(delivery)
 
     def _on_message(self, channel: str, data: bytes) -> None:
-        members = self._channels.get(channel)
-        if not members:
+        if channel not in self._channels:
             return
         try:
             delivery = _decoder.decode(data)
         except msgspec.DecodeError:
             log.error("dropping an undecodable delivery on %s", channel)
             return
-        for session in tuple(members):
-            session.deliver(delivery)
+        self._deliver(channel, delivery)

@@ -1,8 +1,20 @@
 """One server process: the backends, the modules and the background duties that tie them.
 
-Built by :func:`signaling.app.create_app`; nothing here is global. The embedded backend
-(``SIGNALING_REDIS_URL`` unset) keeps live state, tokens and the broker in this process and
-durable records in SQLite under the data dir.
+Built by :func:`signaling.app.create_app`; nothing here is global. With
+``SIGNALING_REDIS_URL`` unset (embedded) live state, tokens and the broker live in this
+process and durable records in SQLite under the data dir; with it set, everything lives in
+Redis and any number of nodes behave as one server.
+
+Background duties, one task each:
+
+* **keeper** — refreshes the runner lock (which doubles as the presence record, §15.5) and
+  the resumption token of every local session;
+* **janitor** — deletes the state of rooms empty for longer than the grace period (§5.4),
+  whichever node their last participant left from;
+* **sweeper** (Redis only) — reports participants of dead nodes as ``left`` with reason
+  ``timeout`` once their presence expired, at most one node per period (§15.5);
+* **epoch watch** (Redis only) — a Redis that comes back empty closes every local client
+  with 1012 so it reconnects into a consistent state.
 """
 
 from __future__ import annotations
@@ -10,31 +22,45 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
+
+import redis.asyncio as aioredis
 
 from signaling.auth import Authenticator
+from signaling.broker import Broker
 from signaling.broker.memory import MemoryBroker
-from signaling.config import ConfigError, Settings
-from signaling.errors import CloseCode
+from signaling.broker.redis import RedisBroker
+from signaling.config import Settings
+from signaling.errors import BACKEND_ERRORS, CloseCode
 from signaling.hub import Audience, Delivery, Hub, global_channel
 from signaling.modules import Module
 from signaling.modules.chat import ChatModule
 from signaling.modules.control import ControlModule
 from signaling.modules.echo import EchoModule
 from signaling.modules.moderation import ModerationModule
+from signaling.state import LiveState
 from signaling.state.memory import MemoryState
+from signaling.state.redis import RedisState
 from signaling.tariff import build_tariff
-from signaling.wire import encode_event
+from signaling.wire import encode_event, format_timestamp, utcnow
+from tickets.redis_registry import RedisRegistry
+from tickets.registry import Registry
 from tickets.sqlite_registry import SqliteRegistry
+from tickets.store import ExpiringStore
 from tickets.store.memory import MemoryExpiringStore
-from tickets.tokens import RUNNER_TTL, Tokens
+from tickets.store.redis import RedisExpiringStore
+from tickets.tokens import Tokens
 
 log = logging.getLogger(__name__)
+KEY_PREFIX = "opentalk-signaling:"
 
 
-def build_modules(node: Node) -> dict[str, Module]:
+def build_modules(node: Node, control: ControlModule) -> dict[str, Module]:
     """Every namespace this server offers, minus the tariff's disabled ones."""
-    control = ControlModule(node)
     modules: list[Module] = [
         control,
         EchoModule(),
@@ -49,79 +75,150 @@ class Node:
     """The wiring of one process. ``start``/``stop`` run in the app's lifespan."""
 
     def __init__(self, settings: Settings) -> None:
-        if not settings.embedded:
-            raise ConfigError(
-                "SIGNALING_REDIS_URL is set, but this version only has the embedded backend"
-            )
         self.settings = settings
+        self.id = uuid.uuid4().hex
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
         self.authenticator = Authenticator(settings)
-        self.registry = SqliteRegistry(str(Path(settings.data_dir) / "registry.sqlite3"))
-        self.tokens = Tokens(MemoryExpiringStore(), settings)
-        self.state = MemoryState()
-        self.broker = MemoryBroker()
+        self.redis: aioredis.Redis | None = None
+        self.registry: Registry
+        self.state: LiveState
+        store: ExpiringStore
+        self.broker: Broker
+        if settings.redis_url is None:
+            self.registry = SqliteRegistry(str(Path(settings.data_dir) / "registry.sqlite3"))
+            store = MemoryExpiringStore()
+            self.state = MemoryState()
+            self.broker = MemoryBroker()
+        else:
+            pool = aioredis.BlockingConnectionPool.from_url(
+                settings.redis_url,
+                max_connections=64,
+                timeout=5,
+                socket_timeout=2,
+                socket_connect_timeout=2,
+            )
+            self.redis = aioredis.Redis(connection_pool=pool)
+            pubsub_client = aioredis.Redis.from_url(
+                settings.redis_url, socket_connect_timeout=2, socket_keepalive=True
+            )
+            self.registry = RedisRegistry(self.redis, KEY_PREFIX)
+            store = RedisExpiringStore(self.redis, KEY_PREFIX)
+            self.state = RedisState(self.redis, KEY_PREFIX)
+            self.broker = RedisBroker(pubsub_client, KEY_PREFIX, on_connect=self._check_epoch)
+            self._pubsub_client = pubsub_client
+        self.store = store
+        self.tokens = Tokens(store, settings)
         self.hub = Hub(self.broker)
-        self.modules = build_modules(self)
+        self.control = ControlModule(self)
+        self.modules = build_modules(self, self.control)
         self.tariff = build_tariff(
             settings, [name for name, m in self.modules.items() if m.in_tariff]
         )
-        self._cleanups: dict[str, asyncio.TimerHandle] = {}
-        self._background: set[asyncio.Task[None]] = set()
-        self._keeper: asyncio.Task[None] | None = None
+        self._resumption_refreshed = time.monotonic()
+        self._epoch: bytes | None = None
+        self._connected_since: float | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self) -> None:
         await self.registry.open()
-        self._keeper = asyncio.get_running_loop().create_task(self._keep_sessions())
+        await self.broker.start()
+        presence = self.settings.presence_ttl
+        self._every(min(presence / 3, self.tokens.resumption_ttl / 2), self._keep_sessions)
+        self._every(max(0.2, min(2.0, self.settings.room_grace_period / 4)), self._clean_rooms)
+        if self.redis is not None:
+            self._every(presence / 2, self._sweep_dead_sessions)
 
     async def stop(self) -> None:
-        if self._keeper is not None:
-            self._keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._keeper
-        for handle in self._cleanups.values():
-            handle.cancel()
-        for task in list(self._background):
+        for task in list(self._tasks):
             task.cancel()
-        await self.registry.close()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self.broker.close()
+        await self.registry.close()
         await self.state.close()
+        if self.redis is not None:
+            await self.redis.aclose(close_connection_pool=True)
+            await self._pubsub_client.aclose()
 
-    def spawn(self, work: object) -> None:
-        """Run a background coroutine owned by the node (cancelled on stop)."""
-        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(work)  # type: ignore[arg-type]
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+    def spawn(self, work: Awaitable[None]) -> None:
+        """Run a coroutine owned by the node (cancelled on stop)."""
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _every(self, period: float, duty: Callable[[], Awaitable[None]]) -> None:
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(period)
+                try:
+                    await duty()
+                except BACKEND_ERRORS as exc:
+                    log.warning("%s: backend unavailable (%s)", duty.__name__, exc)
+                except Exception:
+                    log.exception("%s failed", duty.__name__)
+
+        self.spawn(loop())
+
+    # -- duties ----------------------------------------------------------------------------
 
     async def _keep_sessions(self) -> None:
-        """Refresh runner locks and resumption tokens of local sessions (§2.6, §15.1)."""
-        period = min(RUNNER_TTL / 3, self.tokens.resumption_ttl / 2)
-        while True:
-            await asyncio.sleep(period)
+        now = time.monotonic()
+        due_resumption = now - self._resumption_refreshed >= self.tokens.resumption_ttl / 2
+        if due_resumption:
+            self._resumption_refreshed = now
+        for session in self.hub.sessions():
+            if not await self.tokens.refresh_runner(session.id, session.runner):
+                session.close(CloseCode.NORMAL, reason="session taken over")
+            elif due_resumption and not await self.tokens.refresh_resumption(
+                session.ticket.resumption
+            ):
+                session.close(CloseCode.NORMAL, reason="session resumed elsewhere")
+
+    async def _clean_rooms(self) -> None:
+        since = time.time() - self.settings.room_grace_period
+        for room in await self.state.empty_rooms(since):
+            if await self.state.delete_if_empty(room):
+                for module in self.modules.values():
+                    await module.on_room_closed(room)
+
+    async def _sweep_dead_sessions(self) -> None:
+        ttl = self.settings.presence_ttl
+        connected = self._connected_since
+        if connected is None or time.monotonic() - connected < ttl:
+            return  # after a Redis restart every presence looks expired for a while
+        if not await self.store.put_new("sweep-lock", self.id.encode(), ttl / 2):
+            return
+        for room in await self.state.rooms():
+            for breakout in await self.state.breakouts(room):
+                for participant in await self.state.participants(room, breakout):
+                    if participant.left_at is not None:
+                        continue
+                    if await self.tokens.runner_active(participant.id):
+                        continue
+                    at = format_timestamp(utcnow())
+                    if await self.state.leave(
+                        room, breakout, participant.id, at, participant.runner
+                    ):
+                        log.info("participant %s of %s timed out (dead node)", participant.id, room)
+                        await self.control.announce_left(room, breakout, participant.id, "timeout")
+
+    async def _check_epoch(self) -> None:
+        """Called on every (re)connection of the broker."""
+        assert self.redis is not None
+        self._connected_since = time.monotonic()
+        fresh = uuid.uuid4().hex.encode()
+        await self.redis.set(KEY_PREFIX + "epoch", fresh, nx=True)
+        epoch: Any = await self.redis.get(KEY_PREFIX + "epoch")
+        if self._epoch is not None and epoch != self._epoch:
+            log.warning("Redis came back without its data: closing every client with 1012")
             for session in self.hub.sessions():
-                try:
-                    await self.tokens.refresh_runner(session.id, session.runner)
-                    if not await self.tokens.refresh_resumption(session.ticket.resumption):
-                        session.close(CloseCode.NORMAL, reason="session resumed elsewhere")
-                except Exception:
-                    log.exception("refreshing the tokens of %s failed", session.id)
+                session.close(CloseCode.RESTART, reason="backend state lost")
+        self._epoch = epoch
 
-    def schedule_cleanup(self, room: str) -> None:
-        """Delete the room's live state after the grace period unless someone joins (§5.4)."""
-        old = self._cleanups.pop(room, None)
-        if old is not None:
-            old.cancel()
-        loop = asyncio.get_running_loop()
-
-        def fire() -> None:
-            self._cleanups.pop(room, None)
-            self.spawn(self._cleanup(room))
-
-        self._cleanups[room] = loop.call_later(self.settings.room_grace_period, fire)
-
-    async def _cleanup(self, room: str) -> None:
-        if await self.state.delete_if_empty(room):
-            for module in self.modules.values():
-                await module.on_room_closed(room)
+    # -- events from the REST side -----------------------------------------------------------
 
     async def close_room(self, room: str) -> None:
         """The room was deleted: everyone in it gets ``room_deleted`` and is closed (§5.5)."""

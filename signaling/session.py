@@ -12,6 +12,7 @@ the connection with 1013 so one slow reader never slows the room down.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import logging
 import time
@@ -22,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from signaling.errors import CloseCode
+from signaling.errors import BACKEND_ERRORS, CloseCode
 from signaling.hub import Audience, Delivery, global_channel, participant_channel, room_channel
-from signaling.state import Kind, Role
+from signaling.state import Kind, LeaveReason, Role
 from signaling.transport import HEARTBEAT_TIMEOUT, Link
 from signaling.wire import encode_event, incoming_decoder
 from tickets.tokens import TicketData
@@ -40,10 +41,6 @@ class ConnState(enum.IntEnum):
     NONE = 0
     WAITING = 1
     JOINED = 2
-
-
-class BackendUnavailable(Exception):
-    """Live state or the broker cannot be reached; the command gets ``service_unavailable``."""
 
 
 class Session:
@@ -64,7 +61,7 @@ class Session:
         self.role: Role = "guest"
         self.display_name = ""
         self.join_blocked = False
-        self.leave_reason = "quit"
+        self.leave_reason: LeaveReason = "quit"
         self.data: dict[str, Any] = {}  # per-session module data, by namespace
         self.channels = [
             room_channel(self.room, self.breakout),
@@ -117,7 +114,8 @@ class Session:
             self._flusher.cancel()
         self._backlog.clear()
         node = self.node
-        await node.tokens.release_runner(self.id, self.runner)  # §19.10: at once
+        with contextlib.suppress(*BACKEND_ERRORS):  # else its TTL ends it
+            await node.tokens.release_runner(self.id, self.runner)  # §19.10: at once
         await node.hub.detach(self, self.channels)
         async with self._lock:
             if self.state != ConnState.NONE:
@@ -127,7 +125,7 @@ class Session:
         for task in list(self._tasks):
             task.cancel()
 
-    def close(self, code: CloseCode, leave_reason: str = "quit", reason: str = "") -> None:
+    def close(self, code: CloseCode, leave_reason: LeaveReason = "quit", reason: str = "") -> None:
         """Close the connection after what is already queued (1000) or at once (others)."""
         if self._closing:
             return
@@ -202,7 +200,8 @@ class Session:
     async def _guarded(self, namespace: str, work: Any) -> None:
         try:
             await work
-        except BackendUnavailable:
+        except BACKEND_ERRORS:
+            log.warning("%s command of %s failed: backend unavailable", namespace, self.id)
             self.send_error(namespace, "service_unavailable")
         except Exception:
             log.exception("%s command of %s failed", namespace, self.id)

@@ -41,7 +41,7 @@ def utcnow() -> datetime:
 
 def format_timestamp(moment: datetime) -> str:
     """RFC 3339 in UTC with exactly six fraction digits and a ``Z`` (§19.2)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def encode_payload(payload: Any) -> bytes:

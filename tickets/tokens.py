@@ -27,7 +27,6 @@ from tickets.store import ExpiringStore
 Kind = Literal["user", "guest", "sip", "recorder"]
 
 TICKET_LENGTH = 64
-RUNNER_TTL = 30.0
 RUNNER_WAIT = 3.0  # §19.10: how long a start call waits for a closing session's lock
 _ALNUM = string.ascii_letters + string.digits
 
@@ -75,6 +74,9 @@ class Tokens:
         self._store = store
         self._ticket_ttl = settings.ticket_ttl
         self.resumption_ttl = settings.resumption_ttl
+        # The runner lock doubles as the presence record of §15.5: it expires
+        # SIGNALING_PRESENCE_TTL after the node holding the session stopped refreshing it.
+        self.runner_ttl = settings.presence_ttl
 
     async def issue(
         self,
@@ -157,14 +159,21 @@ class Tokens:
         """Take the participant's runner lock; returns the owner token, None if still held."""
         owner = uuid.uuid4().hex
         for attempt in range(tries):
-            if await self._store.put_new(f"runner:{participant_id}", owner.encode(), RUNNER_TTL):
+            if await self._store.put_new(
+                f"runner:{participant_id}", owner.encode(), self.runner_ttl
+            ):
                 return owner
             if attempt + 1 < tries:
                 await asyncio.sleep(pause)
         return None
 
     async def refresh_runner(self, participant_id: str, owner: str) -> bool:
-        return await self._store.refresh_if(f"runner:{participant_id}", owner.encode(), RUNNER_TTL)
+        """Extend the lock; if it lapsed meanwhile (a stalled node), take it back unless a
+        newer session of the participant holds it. False: the session lost its id."""
+        key, value = f"runner:{participant_id}", owner.encode()
+        if await self._store.refresh_if(key, value, self.runner_ttl):
+            return True
+        return await self._store.put_new(key, value, self.runner_ttl)
 
     async def release_runner(self, participant_id: str, owner: str) -> None:
         await self._store.delete_if(f"runner:{participant_id}", owner.encode())

@@ -20,6 +20,7 @@ import msgspec
 
 Role = Literal["guest", "user", "moderator"]
 Kind = Literal["user", "guest", "sip", "recorder"]
+LeaveReason = Literal["quit", "timeout", "kicked", "banned", "sent_to_waiting_room"]
 
 
 class Participant(msgspec.Struct, kw_only=True):
@@ -120,11 +121,21 @@ class LiveState(Protocol):
     async def breakout_rooms(self, room: str) -> list[str] | None:
         """Ids of the active breakout configuration's rooms; None when none is active."""
 
+    async def rooms(self) -> list[str]:
+        """Parent rooms that have live state."""
+
+    async def breakouts(self, room: str) -> list[str | None]:
+        """The signaling rooms of a parent room that have participants (None = main room)."""
+
+    async def empty_rooms(self, since: float) -> list[str]:
+        """Parent rooms whose count dropped to 0 at or before unix time ``since``."""
+
     async def delete_if_empty(self, room: str) -> bool:
         """Delete every key of the parent room if its count is 0; True if deleted."""
 
-    async def delete_room(self, room: str) -> None:
-        """Delete every key of the parent room unconditionally (room deleted via REST)."""
+    async def delete_room(self, room: str) -> bool:
+        """Delete every key of the parent room unconditionally (room deleted via REST);
+        True if there was any."""
 
     async def ping(self) -> None:
         """Raise if the backend is unreachable (health checks)."""

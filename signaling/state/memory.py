@@ -6,6 +6,7 @@ respect to every other coroutine of the process.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import msgspec
@@ -33,6 +34,7 @@ class _Room:
 class MemoryState:
     def __init__(self) -> None:
         self._rooms: dict[str, _Room] = {}
+        self._empty_since: dict[str, float] = {}
 
     def _room(self, room: str) -> _Room:
         state = self._rooms.get(room)
@@ -69,6 +71,7 @@ class MemoryState:
             return JoinResult(blocked=True)
         if uncounted:
             state.count += 1
+        self._empty_since.pop(room, None)
         if state.closes_at is None:
             state.closes_at = closes_at
         stored = msgspec.structs.replace(
@@ -85,7 +88,10 @@ class MemoryState:
             return False
         present.left_at = at
         present.hand_is_up = False
-        self._rooms[room].count -= 1
+        state = self._rooms[room]
+        state.count -= 1
+        if state.count <= 0:
+            self._empty_since[room] = time.time()
         return True
 
     async def participants(self, room: str, breakout: str | None) -> list[Participant]:
@@ -154,15 +160,26 @@ class MemoryState:
         state = self._rooms.get(room)
         return state.breakout_rooms if state else None
 
+    async def rooms(self) -> list[str]:
+        return list(self._rooms)
+
+    async def breakouts(self, room: str) -> list[str | None]:
+        state = self._rooms.get(room)
+        return list(state.rooms) if state else []
+
+    async def empty_rooms(self, since: float) -> list[str]:
+        return [room for room, at in self._empty_since.items() if at <= since]
+
     async def delete_if_empty(self, room: str) -> bool:
         state = self._rooms.get(room)
-        if state is None or state.count > 0:
+        if state is not None and state.count > 0:
+            self._empty_since.pop(room, None)
             return False
-        del self._rooms[room]
-        return True
+        return await self.delete_room(room)
 
-    async def delete_room(self, room: str) -> None:
-        self._rooms.pop(room, None)
+    async def delete_room(self, room: str) -> bool:
+        self._empty_since.pop(room, None)
+        return self._rooms.pop(room, None) is not None
 
     async def ping(self) -> None:
         return None

@@ -1,4 +1,6 @@
-"""A shared server process for the end-to-end tests; each test makes its own rooms."""
+"""A shared server process per backend for the end-to-end tests; each test makes its own
+rooms. Every test that takes ``server`` runs once on the embedded backend and once on a
+node backed by its own redis-server."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from tests.support.client import Api
+from tests.support.redis import RedisServer
 from tests.support.server import ServerProcess
 
 SHARED_ENV = {
@@ -17,11 +20,17 @@ SHARED_ENV = {
 }
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[ServerProcess]:
-    process = ServerProcess(SHARED_ENV).start()
+@pytest.fixture(scope="session", params=["embedded", "redis"])
+def server(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    redis = RedisServer().start() if request.param == "redis" else None
+    env = dict(SHARED_ENV)
+    if redis is not None:
+        env["SIGNALING_REDIS_URL"] = redis.url
+    process = ServerProcess(env).start()
     yield process
     process.stop()
+    if redis is not None:
+        redis.kill()
 
 
 @pytest.fixture

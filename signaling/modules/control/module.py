@@ -36,7 +36,7 @@ from signaling.modules.control.types import (
     TimeLimitQuotaElapsed,
 )
 from signaling.session import ConnState
-from signaling.state import Participant, Role
+from signaling.state import LeaveReason, Participant, Role
 from signaling.wire import encode_event, format_timestamp, utcnow
 from tickets.profiles import avatar_url
 
@@ -235,13 +235,18 @@ class ControlModule(Module):
                 session.runner,
             )
             if left and session.kind not in HIDDEN_KINDS:
-                frame = encode_event("control", Left(id=session.id, reason=session.leave_reason))  # type: ignore[arg-type]
-                await session.publish(
-                    room_channel(session.room, session.breakout),
-                    Delivery(frame=frame, exclude=session.id),
+                await self.announce_left(
+                    session.room, session.breakout, session.id, session.leave_reason
                 )
-        if await node.state.count(session.room) == 0:
-            node.schedule_cleanup(session.room)
+
+    async def announce_left(
+        self, room: str, breakout: str | None, pid: str, reason: LeaveReason
+    ) -> None:
+        """Publish ``left`` for ``pid`` to the others in its signaling room."""
+        frame = encode_event("control", Left(id=pid, reason=reason))
+        await self.node.hub.publish(
+            room_channel(room, breakout), Delivery(frame=frame, exclude=pid)
+        )
 
     async def on_signal(self, session: Session, signal: Any) -> None:
         order = msgspec.convert(signal, ControlSignal)

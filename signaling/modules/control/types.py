@@ -6,6 +6,7 @@ from typing import Literal
 
 import msgspec
 
+from signaling.state import Kind, LeaveReason, Role
 from signaling.tariff import Tariff
 
 # -- commands ------------------------------------------------------------------------------
@@ -38,10 +39,6 @@ class RevokeModeratorRole(msgspec.Struct, tag_field="action", tag="revoke_modera
 Command = Join | EnterRoom | RaiseHand | LowerHand | GrantModeratorRole | RevokeModeratorRole
 
 # -- events --------------------------------------------------------------------------------
-
-Role = Literal["guest", "user", "moderator"]
-Kind = Literal["user", "guest", "sip", "recorder"]
-LeaveReason = Literal["quit", "timeout", "kicked", "banned", "sent_to_waiting_room"]
 
 
 class ControlPeer(msgspec.Struct, omit_defaults=True, kw_only=True):

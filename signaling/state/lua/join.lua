@@ -1,0 +1,36 @@
+-- Join a participant to a signaling room (LiveState.join).
+-- KEYS: count, closes_at, roles, participants, srooms, rooms, empty_rooms, order, seq
+-- ARGV: room, sroom, pid, participant JSON, limit, closes_at or "", counted "1"/"0"
+local existing = redis.call('HGET', KEYS[4], ARGV[3])
+local present = false
+if existing then
+  present = cjson.decode(existing)['left_at'] == cjson.null
+end
+if ARGV[7] == '0' and not present then
+  local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+  local limit = tonumber(ARGV[5])
+  if limit > 0 and count >= limit then
+    return {0}
+  end
+  redis.call('INCR', KEYS[1])
+end
+if ARGV[6] ~= '' then
+  redis.call('SET', KEYS[2], ARGV[6], 'NX')
+end
+local participant = cjson.decode(ARGV[4])
+local role = redis.call('HGET', KEYS[3], ARGV[3])
+if role then
+  participant['role'] = role
+else
+  redis.call('HSET', KEYS[3], ARGV[3], participant['role'])
+end
+participant['left_at'] = cjson.null
+local stored = cjson.encode(participant)
+redis.call('HSET', KEYS[4], ARGV[3], stored)
+if not redis.call('ZSCORE', KEYS[8], ARGV[3]) then
+  redis.call('ZADD', KEYS[8], redis.call('INCR', KEYS[9]), ARGV[3])
+end
+redis.call('SADD', KEYS[5], ARGV[2])
+redis.call('SADD', KEYS[6], ARGV[1])
+redis.call('ZREM', KEYS[7], ARGV[1])
+return {1, stored, redis.call('GET', KEYS[2]) or ''}

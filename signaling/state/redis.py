@@ -1,0 +1,203 @@
+"""Redis :class:`~signaling.state.LiveState`: multi-step changes are Lua scripts (``lua/``).
+
+Keys of parent room ``R`` share the hash tag ``{R}`` (``<prefix>room:{R}:…``), so a room's
+keys would also live on one Redis Cluster slot. Participants are JSON in a hash per
+signaling room; ``<prefix>rooms`` lists rooms with state and ``<prefix>empty-rooms``
+(scored by the time they emptied) feeds the grace-period cleanup.
+"""
+
+from __future__ import annotations
+
+import time
+from importlib import resources
+from typing import Any
+
+import msgspec
+import redis.asyncio as aioredis
+
+from signaling.state import ChatMessage, JoinResult, Participant, Role
+
+MAIN = "main"
+_participant = msgspec.json.Decoder(Participant)
+_message = msgspec.json.Decoder(ChatMessage)
+_json = msgspec.json.Encoder()
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def _script(client: aioredis.Redis, name: str) -> Any:
+    return client.register_script(
+        resources.files("signaling.state").joinpath(f"lua/{name}").read_text()
+    )
+
+
+class RedisState:
+    def __init__(self, client: aioredis.Redis, prefix: str) -> None:
+        self._redis = client
+        self._prefix = prefix
+        self._rooms = f"{prefix}rooms"
+        self._empty = f"{prefix}empty-rooms"
+        self._join = _script(client, "join.lua")
+        self._leave = _script(client, "leave.lua")
+        self._update = _script(client, "update_present.lua")
+        self._delete = _script(client, "delete_room.lua")
+
+    def _base(self, room: str) -> str:
+        return f"{self._prefix}room:{{{room}}}:"
+
+    def _key(self, room: str, name: str) -> str:
+        return self._base(room) + name
+
+    def _sroom(self, room: str, breakout: str | None, name: str) -> str:
+        return f"{self._base(room)}sroom:{breakout or MAIN}:{name}"
+
+    async def join(
+        self,
+        room: str,
+        breakout: str | None,
+        participant: Participant,
+        *,
+        limit: int,
+        closes_at: str | None,
+        counted: bool,
+    ) -> JoinResult:
+        result = await self._join(
+            keys=[
+                self._key(room, "count"),
+                self._key(room, "closes_at"),
+                self._key(room, "roles"),
+                self._sroom(room, breakout, "participants"),
+                self._key(room, "srooms"),
+                self._rooms,
+                self._empty,
+                self._sroom(room, breakout, "order"),
+                self._key(room, "seq"),
+            ],
+            args=[
+                room,
+                breakout or MAIN,
+                participant.id,
+                _json.encode(participant),
+                limit,
+                closes_at or "",
+                "1" if counted else "0",
+            ],
+        )
+        if result[0] == 0:
+            return JoinResult(blocked=True)
+        return JoinResult(
+            blocked=False,
+            participant=_participant.decode(result[1]),
+            closes_at=result[2].decode() or None,
+        )
+
+    async def leave(self, room: str, breakout: str | None, pid: str, at: str, runner: str) -> bool:
+        left = await self._leave(
+            keys=[
+                self._key(room, "count"),
+                self._sroom(room, breakout, "participants"),
+                self._empty,
+            ],
+            args=[room, pid, at, runner, time.time()],
+        )
+        return bool(left)
+
+    async def participants(self, room: str, breakout: str | None) -> list[Participant]:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zrange(self._sroom(room, breakout, "order"), 0, -1)
+            pipe.hgetall(self._sroom(room, breakout, "participants"))
+            order, records = await pipe.execute()
+        return [_participant.decode(records[pid]) for pid in order if pid in records]
+
+    async def participant(self, room: str, breakout: str | None, pid: str) -> Participant | None:
+        raw = await self._redis.hget(self._sroom(room, breakout, "participants"), pid)
+        return None if raw is None else _participant.decode(raw)
+
+    async def _update_present(
+        self, room: str, breakout: str | None, pid: str, fields: dict[str, Any]
+    ) -> Participant | None:
+        stored = await self._update(
+            keys=[self._sroom(room, breakout, "participants"), self._key(room, "roles")],
+            args=[pid, _json.encode(fields)],
+        )
+        return None if stored is None else _participant.decode(stored)
+
+    async def set_hand(
+        self, room: str, breakout: str | None, pid: str, up: bool, at: str
+    ) -> Participant | None:
+        return await self._update_present(
+            room, breakout, pid, {"hand_is_up": up, "hand_updated_at": at}
+        )
+
+    async def set_role(
+        self, room: str, breakout: str | None, pid: str, role: Role
+    ) -> Participant | None:
+        return await self._update_present(room, breakout, pid, {"role": role})
+
+    async def count(self, room: str) -> int:
+        return int(await self._redis.get(self._key(room, "count")) or 0)
+
+    async def flag(self, room: str, name: str, default: bool) -> bool:
+        value = await self._redis.hget(self._key(room, "flags"), name)
+        return default if value is None else value == b"1"
+
+    async def set_flag(self, room: str, name: str, value: bool) -> None:
+        await self._redis.hset(self._key(room, "flags"), name, "1" if value else "0")
+
+    async def add_chat_message(
+        self, room: str, breakout: str | None, message: ChatMessage, limit: int
+    ) -> None:
+        key = self._sroom(room, breakout, "chat")
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(key, _json.encode(message))
+            pipe.ltrim(key, -limit, -1)
+            pipe.sadd(self._key(room, "srooms"), breakout or MAIN)
+            await pipe.execute()
+
+    async def chat_history(self, room: str, breakout: str | None) -> list[ChatMessage]:
+        raw = await self._redis.lrange(self._sroom(room, breakout, "chat"), 0, -1)
+        return [_message.decode(item) for item in raw]
+
+    async def clear_chat_history(self, room: str, breakout: str | None) -> None:
+        await self._redis.delete(self._sroom(room, breakout, "chat"))
+
+    async def is_banned(self, room: str, user_id: str) -> bool:
+        return bool(await self._redis.sismember(self._key(room, "bans"), user_id))
+
+    async def ban(self, room: str, user_id: str) -> None:
+        await self._redis.sadd(self._key(room, "bans"), user_id)
+
+    async def breakout_rooms(self, room: str) -> list[str] | None:
+        return None
+
+    async def rooms(self) -> list[str]:
+        return [_text(item) for item in await self._redis.smembers(self._rooms)]
+
+    async def breakouts(self, room: str) -> list[str | None]:
+        names = await self._redis.smembers(self._key(room, "srooms"))
+        return [None if _text(name) == MAIN else _text(name) for name in names]
+
+    async def empty_rooms(self, since: float) -> list[str]:
+        members = await self._redis.zrangebyscore(self._empty, "-inf", since)
+        return [_text(item) for item in members]
+
+    async def _delete_room(self, room: str, only_if_empty: bool) -> bool:
+        deleted = await self._delete(
+            keys=[self._key(room, "count"), self._key(room, "srooms"), self._rooms, self._empty],
+            args=[room, self._base(room), "1" if only_if_empty else "0"],
+        )
+        return bool(deleted)
+
+    async def delete_if_empty(self, room: str) -> bool:
+        return await self._delete_room(room, only_if_empty=True)
+
+    async def delete_room(self, room: str) -> bool:
+        return await self._delete_room(room, only_if_empty=False)
+
+    async def ping(self) -> None:
+        await self._redis.ping()
+
+    async def close(self) -> None:
+        return None
