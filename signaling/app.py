@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from signaling.config import Settings
+from signaling.config import Settings, load_settings
 from signaling.endpoint import signaling_endpoint
 from signaling.errors import BACKEND_ERRORS, ApiError, service_unavailable
 from signaling.node import Node
@@ -24,6 +24,11 @@ from tickets.records import record_routes
 from tickets.routes import start_routes
 
 log = logging.getLogger(__name__)
+
+
+def app_from_environment() -> Starlette:
+    """The app factory a worker process calls (``SIGNALING_WORKERS`` > 1)."""
+    return create_app(load_settings())
 
 
 def create_app(settings: Settings) -> Starlette:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from typing import Any
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from signaling.auth import SERVICE_ROLES, hs256_secret, issue_dev_token
 from signaling.config import ConfigError, Settings, load_settings
@@ -20,8 +23,15 @@ def _serve(args: argparse.Namespace) -> int:
     )
     from signaling.app import create_app
 
+    # Several workers (Redis only, config.py refuses otherwise) each build their own app from
+    # the same environment; one process gets the app built here.
+    app: Any = (
+        "signaling.app:app_from_environment" if settings.workers > 1 else create_app(settings)
+    )
     config = uvicorn.Config(
-        create_app(settings),
+        app,
+        factory=settings.workers > 1,
+        workers=settings.workers,
         host=settings.host,
         port=settings.port,
         ws=SignalingProtocol,
@@ -34,6 +44,14 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=round(settings.shutdown_timeout),
         server_header=False,
     )
+    if settings.workers > 1:
+        os.environ["SIGNALING_HOST"], os.environ["SIGNALING_PORT"] = (
+            settings.host,
+            str(settings.port),
+        )
+        socket = config.bind_socket()
+        Multiprocess(config, sockets=[socket]).run()
+        return 0
     server = uvicorn.Server(config)
     server.run()
     return 0 if server.started else 1

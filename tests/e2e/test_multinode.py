@@ -309,3 +309,25 @@ async def test_rolling_restart_moves_clients_to_other_nodes() -> None:
         for api in apis:
             await api.aclose()
         cluster.stop()
+
+
+async def test_worker_processes_share_rooms_over_redis() -> None:
+    redis = RedisServer().start()
+    process = ServerProcess({**FAST, "SIGNALING_REDIS_URL": redis.url, "SIGNALING_WORKERS": "2"})
+    process.start()
+    api = Api(process, process.token("workers", "W"))
+    try:
+        room = await api.create_room()
+        peers = [await join(api, room["id"], f"P{i}") for i in range(6)]
+        for index, peer in enumerate(peers):
+            for later in peers[index + 1 :]:
+                assert (await peer.expect("control", "joined"))["id"] == later.id
+        await peers[5].send("chat", {"action": "send_message", "scope": "global", "content": "w"})
+        for peer in peers:
+            assert (await peer.expect("chat", "message_sent"))["content"] == "w"
+        for peer in peers:
+            await peer.close()
+    finally:
+        await api.aclose()
+        process.stop()
+        redis.kill()

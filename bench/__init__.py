@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): ``python -m bench.fanout`` measures the fan-out hot path."""
