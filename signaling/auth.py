@@ -34,6 +34,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     given_name: str = ""
     family_name: str = ""
     roles: frozenset[str] = frozenset()
+    groups: tuple[str, ...] = ()  # chat groups of the user directory (the ``groups`` claim)
 
     def require_role(self, role: str) -> None:
         """Raise 403 ``forbidden`` unless the token carries ``role``."""
@@ -131,8 +132,12 @@ def _principal(claims: dict[str, Any]) -> Principal:
         value = claims.get(name)
         return value if isinstance(value, str) else ""
 
+    groups = claims.get("groups")
     return Principal(
         sub=sub,
+        groups=tuple(sorted({g for g in groups if isinstance(g, str) and g}))
+        if isinstance(groups, list)
+        else (),
         name=text("name") or text("preferred_username"),
         email=text("email") or None,
         given_name=text("given_name"),
@@ -158,6 +163,7 @@ def issue_dev_token(
     name: str | None = None,
     email: str | None = None,
     service: str | None = None,
+    groups: list[str] | None = None,
     ttl: int = 24 * 3600,
     audience: str | None = None,
     issuer: str | None = None,
@@ -168,6 +174,8 @@ def issue_dev_token(
         claims["name"] = name
     if email:
         claims["email"] = email
+    if groups:
+        claims["groups"] = groups
     if service is not None:
         if service not in SERVICE_ROLES:
             raise ValueError(f"unknown service {service!r}; known: {', '.join(SERVICE_ROLES)}")

@@ -65,6 +65,7 @@ def _dev_token(args: argparse.Namespace) -> int:
         name=args.name,
         email=args.email,
         service=args.service,
+        groups=args.group,
         ttl=args.ttl,
         audience=settings.jwt_audience,
         issuer=settings.jwt_issuer,
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--name", help="display name (the name claim)")
     token.add_argument("--email", help="e-mail address (avatar)")
     token.add_argument("--service", choices=sorted(SERVICE_ROLES), help="a service token")
+    token.add_argument("--group", action="append", help="a chat group of the user (repeatable)")
     token.add_argument("--ttl", type=int, default=24 * 3600, help="lifetime in seconds")
     token.set_defaults(run=_dev_token)
 

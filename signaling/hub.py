@@ -10,7 +10,8 @@ Channels (reference §15.3, one Redis channel per routing key):
 
 * :func:`room_channel` — everyone in one signaling room (main room or one breakout room);
 * :func:`global_channel` — everyone of a parent room: main, breakout and waiting room;
-* :func:`participant_channel` — the session(s) of one participant id.
+* :func:`participant_channel` — the session(s) of one participant id;
+* :func:`group_channel` — the members of one chat group in one signaling room.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ class Audience(enum.IntEnum):
 class Delivery(msgspec.Struct, array_like=True, omit_defaults=True):
     """What travels on a channel: a frame for the audience and/or a signal for a module.
 
-    ``frame`` is a complete text frame, written as-is. ``signal`` is module data the
-    receiving sessions hand to the module named by ``namespace`` (for instance "change your
+    ``frame`` is a complete text frame, written as-is. Where the content differs per
+    recipient (shared chat groups in ``joined``), ``personal`` is data the module named by
+    ``namespace`` renders into each recipient's frame, synchronously and in order. ``signal``
+    is module data the receiving sessions hand to that module (for instance "change your
     role", "close now"); it is handled after the frame is queued.
     """
 
@@ -51,10 +54,16 @@ class Delivery(msgspec.Struct, array_like=True, omit_defaults=True):
     exclude: str | None = None
     namespace: str | None = None
     signal: Any = None
+    personal: Any = None
 
 
 def room_channel(room: str, breakout: str | None) -> str:
     return f"room:{room}" if breakout is None else f"room:{room}:{breakout}"
+
+
+def group_channel(room: str, breakout: str | None, group: str) -> str:
+    """The members of one chat group in one signaling room."""
+    return f"{room_channel(room, breakout)}:group:{group}"
 
 
 def global_channel(room: str) -> str:

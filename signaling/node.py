@@ -65,7 +65,7 @@ def build_modules(node: Node, control: ControlModule) -> dict[str, Module]:
         control,
         EchoModule(),
         ChatModule(node),
-        ModerationModule(node, control),
+        ModerationModule(node, control, control.waiting_room),
     ]
     disabled = set(node.settings.disabled_modules)
     return {m.namespace: m for m in modules if not (m.in_tariff and m.namespace in disabled)}
@@ -172,10 +172,10 @@ class Node:
         for session in self.hub.sessions():
             if not await self.tokens.refresh_runner(session.id, session.runner):
                 session.close(CloseCode.NORMAL, reason="session taken over")
-            elif due_resumption and not await self.tokens.refresh_resumption(
-                session.ticket.resumption
-            ):
-                session.close(CloseCode.NORMAL, reason="session resumed elsewhere")
+            elif due_resumption:
+                if not await self.tokens.refresh_resumption(session.ticket.resumption):
+                    session.close(CloseCode.NORMAL, reason="session resumed elsewhere")
+                await self.control.waiting_room.refresh(session.id)
 
     async def _clean_rooms(self) -> None:
         since = time.time() - self.settings.room_grace_period

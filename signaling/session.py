@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from signaling.errors import BACKEND_ERRORS, CloseCode
-from signaling.hub import Audience, Delivery, global_channel, participant_channel, room_channel
+from signaling.hub import (
+    Audience,
+    Delivery,
+    global_channel,
+    group_channel,
+    participant_channel,
+    room_channel,
+)
 from signaling.state import Kind, LeaveReason, Role
 from signaling.transport import HEARTBEAT_TIMEOUT, Link
 from signaling.wire import encode_event, incoming_decoder
@@ -63,10 +70,12 @@ class Session:
         self.join_blocked = False
         self.leave_reason: LeaveReason = "quit"
         self.data: dict[str, Any] = {}  # per-session module data, by namespace
+        self.groups = ticket.participant.groups
         self.channels = [
             room_channel(self.room, self.breakout),
             global_channel(self.room),
             participant_channel(self.id),
+            *(group_channel(self.room, self.breakout, group) for group in self.groups),
         ]
         self._modules: Mapping[str, Module] = node.modules
         self._lock = asyncio.Lock()
@@ -223,12 +232,14 @@ class Session:
                 return
         elif audience == Audience.PRESENT and state == ConnState.NONE:
             return
-        if delivery.frame is not None:
-            self.send_text(delivery.frame)
-        if delivery.namespace is not None:
-            module = self._modules.get(delivery.namespace)
-            if module is not None:
-                self.spawn(self._signal(module, delivery.signal))
+        module = self._modules.get(delivery.namespace) if delivery.namespace else None
+        frame = delivery.frame
+        if frame is None and delivery.personal is not None and module is not None:
+            frame = module.render(self, delivery.personal)
+        if frame is not None:
+            self.send_text(frame)
+        if delivery.signal is not None and module is not None:
+            self.spawn(self._signal(module, delivery.signal))
 
     async def _signal(self, module: Module, signal: Any) -> None:
         async with self._lock:

@@ -93,6 +93,7 @@ def start_routes(node: Any) -> list[BaseRoute]:
             name=principal.name,
             email=principal.email,
             is_room_owner=room.created_by.id == principal.sub,
+            groups=principal.groups,
         )
         return await ticket(room.id, body.breakout_room, identity, body.resumption)
 

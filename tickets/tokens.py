@@ -43,6 +43,7 @@ class Identity(msgspec.Struct, frozen=True, kw_only=True):
     name: str = ""  # profile name (users; used when ``join`` has no display name)
     email: str | None = None
     is_room_owner: bool = False
+    groups: tuple[str, ...] = ()  # chat groups (registered users only)
 
 
 class TicketData(msgspec.Struct, frozen=True, kw_only=True):

@@ -41,6 +41,11 @@ class Module:
     async def on_command(self, session: Session, command: Any) -> None:
         """Handle one decoded command of ``session``."""
 
+    def render(self, session: Session, personal: Any) -> str | None:
+        """The frame of a per-recipient delivery for ``session`` (see ``Delivery.personal``);
+        synchronous, so it keeps its place among the session's other frames."""
+        return None
+
     async def on_signal(self, session: Session, signal: Any) -> None:
         """Handle a delivery's ``signal`` addressed to this namespace on ``session``."""
 
@@ -48,8 +53,9 @@ class Module:
         """This module's key in ``join_success``; None leaves the key out."""
         return None
 
-    def peer_data(self, participant: Participant) -> Any:
-        """This module's key in a participant's public data; None leaves it out."""
+    def peer_data(self, participant: Participant, viewer: Session | None) -> Any:
+        """This module's key in a participant's public data as ``viewer`` sees it (None: a
+        frame shared by every viewer); None leaves the key out."""
         return None
 
     async def on_leave(self, session: Session) -> None:

@@ -5,6 +5,9 @@ method is one atomic step for all nodes (a Lua script or MULTI/EXEC on Redis, pl
 between awaits in memory), so two nodes racing on a join, a leave or the last-one-out
 cleanup can never both win.
 
+Modules keep their own data in per-room lists and values (``append``/``items``,
+``put_value``/``value``) whose names they choose; everything goes with the room's state.
+
 Vocabulary: ``room`` is the parent room id; a *signaling room* is the main room (``breakout``
 None) or one breakout room of it. Participants are kept per signaling room and never
 removed while the room's state lives (``left_at`` marks those gone, reference §5.2); the
@@ -23,8 +26,11 @@ Kind = Literal["user", "guest", "sip", "recorder"]
 LeaveReason = Literal["quit", "timeout", "kicked", "banned", "sent_to_waiting_room"]
 
 
-class Participant(msgspec.Struct, kw_only=True):
-    """One participant of one signaling room: identity plus its control peer data."""
+class Participant(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One participant of one signaling room: identity plus its control peer data.
+
+    Stored as JSON without default values (the Lua scripts re-encode it, and Lua's cjson
+    cannot tell an empty list from an empty object)."""
 
     id: str
     display_name: str
@@ -38,17 +44,7 @@ class Participant(msgspec.Struct, kw_only=True):
     joined_at: str
     left_at: str | None = None
     runner: str = ""  # the session that holds this record; a stale session cannot leave it
-
-
-class ChatMessage(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A stored chat message (history entry, §9)."""
-
-    id: str
-    source: str
-    timestamp: str  # RFC 3339 with six fraction digits (§19.2)
-    content: str
-    scope: str
-    target: str | None = None
+    groups: list[str] = []  # chat groups (registered users)
 
 
 class JoinResult(msgspec.Struct, frozen=True):
@@ -97,6 +93,11 @@ class LiveState(Protocol):
     ) -> Participant | None:
         """Store ``role`` room-wide and on the participant's record in the signaling room."""
 
+    async def set_display_name(
+        self, room: str, breakout: str | None, pid: str, name: str
+    ) -> Participant | None:
+        """Rename a present participant."""
+
     async def count(self, room: str) -> int:
         """Present and waiting participants of the parent room, breakout rooms included."""
 
@@ -104,15 +105,46 @@ class LiveState(Protocol):
 
     async def set_flag(self, room: str, name: str, value: bool) -> None: ...
 
-    async def add_chat_message(
-        self, room: str, breakout: str | None, message: ChatMessage, limit: int
-    ) -> None:
-        """Append to the signaling room's global history, keeping the newest ``limit``."""
+    async def append(self, room: str, name: str, item: bytes, limit: int) -> None:
+        """Append to the parent room's list ``name``, keeping the newest ``limit`` items."""
 
-    async def chat_history(self, room: str, breakout: str | None) -> list[ChatMessage]:
-        """The global history, oldest first."""
+    async def items(self, room: str, name: str) -> list[bytes]:
+        """The list ``name``, oldest first (empty if it does not exist)."""
 
-    async def clear_chat_history(self, room: str, breakout: str | None) -> None: ...
+    async def clear(self, room: str, name: str) -> None: ...
+
+    async def put_value(self, room: str, name: str, value: bytes) -> None:
+        """Store a value under ``name`` until the room's state is deleted."""
+
+    async def value(self, room: str, name: str) -> bytes | None: ...
+
+    async def init_flag(self, room: str, name: str, value: bool) -> bool:
+        """Set the flag only if it was never set; returns its value."""
+
+    # -- the waiting room (§8.4): held participants are counted, but in no signaling room --
+
+    async def hold(self, room: str, participant: Participant, *, limit: int) -> bool:
+        """Count ``participant`` and put it on the waiting list; False if ``limit`` (0 = none)
+        is reached."""
+
+    async def move_to_waiting(
+        self, room: str, breakout: str | None, pid: str, at: str, runner: str
+    ) -> Participant | None:
+        """A present participant leaves its signaling room for the waiting list, staying
+        counted; returns its record, None if it was not present with that runner."""
+
+    async def accept(self, room: str, pid: str) -> bool:
+        """Move a waiting participant to the accepted list; True for exactly one caller."""
+
+    async def admit(self, room: str, pid: str) -> bool:
+        """Take an accepted participant off the lists (it stays counted) to join; False if it
+        was not accepted."""
+
+    async def unhold(self, room: str, pid: str) -> bool:
+        """Take a waiting or accepted participant off the lists and uncount it."""
+
+    async def waiting(self, room: str) -> list[tuple[Participant, bool]]:
+        """The waiting list, then the accepted ones (``True``), each in arrival order."""
 
     async def is_banned(self, room: str, user_id: str) -> bool: ...
 

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from signaling.state import ChatMessage, JoinResult, Participant, Role
+from signaling.state import JoinResult, Participant, Role
 
 
 @dataclass
 class _SignalingRoom:
     participants: dict[str, Participant] = field(default_factory=dict)
-    chat: list[ChatMessage] = field(default_factory=list)
 
 
 @dataclass
@@ -29,6 +28,10 @@ class _Room:
     flags: dict[str, bool] = field(default_factory=dict)
     bans: set[str] = field(default_factory=set)
     breakout_rooms: list[str] | None = None
+    lists: dict[str, list[bytes]] = field(default_factory=dict)
+    values: dict[str, bytes] = field(default_factory=dict)
+    waiting: dict[str, Participant] = field(default_factory=dict)
+    accepted: dict[str, Participant] = field(default_factory=dict)
 
 
 class MemoryState:
@@ -122,6 +125,14 @@ class MemoryState:
             present.role = role
         return present
 
+    async def set_display_name(
+        self, room: str, breakout: str | None, pid: str, name: str
+    ) -> Participant | None:
+        present = self._present(room, breakout, pid)
+        if present is not None:
+            present.display_name = name
+        return present
+
     async def count(self, room: str) -> int:
         state = self._rooms.get(room)
         return state.count if state else 0
@@ -133,21 +144,84 @@ class MemoryState:
     async def set_flag(self, room: str, name: str, value: bool) -> None:
         self._room(room).flags[name] = value
 
-    async def add_chat_message(
-        self, room: str, breakout: str | None, message: ChatMessage, limit: int
-    ) -> None:
-        chat = self._sroom(room, breakout).chat
-        chat.append(message)
-        if len(chat) > limit:
-            del chat[: len(chat) - limit]
+    async def append(self, room: str, name: str, item: bytes, limit: int) -> None:
+        items = self._room(room).lists.setdefault(name, [])
+        items.append(item)
+        if len(items) > limit:
+            del items[: len(items) - limit]
 
-    async def chat_history(self, room: str, breakout: str | None) -> list[ChatMessage]:
+    async def items(self, room: str, name: str) -> list[bytes]:
         state = self._rooms.get(room)
-        sroom = state.rooms.get(breakout) if state else None
-        return list(sroom.chat) if sroom else []
+        return list(state.lists.get(name, ())) if state else []
 
-    async def clear_chat_history(self, room: str, breakout: str | None) -> None:
-        self._sroom(room, breakout).chat.clear()
+    async def clear(self, room: str, name: str) -> None:
+        state = self._rooms.get(room)
+        if state is not None:
+            state.lists.pop(name, None)
+
+    async def put_value(self, room: str, name: str, value: bytes) -> None:
+        self._room(room).values[name] = value
+
+    async def value(self, room: str, name: str) -> bytes | None:
+        state = self._rooms.get(room)
+        return state.values.get(name) if state else None
+
+    async def init_flag(self, room: str, name: str, value: bool) -> bool:
+        return self._room(room).flags.setdefault(name, value)
+
+    async def hold(self, room: str, participant: Participant, *, limit: int) -> bool:
+        state = self._room(room)
+        if participant.id in state.waiting or participant.id in state.accepted:
+            return True
+        if limit and state.count >= limit:
+            return False
+        state.count += 1
+        self._empty_since.pop(room, None)
+        state.waiting[participant.id] = participant
+        return True
+
+    async def move_to_waiting(
+        self, room: str, breakout: str | None, pid: str, at: str, runner: str
+    ) -> Participant | None:
+        present = self._present(room, breakout, pid)
+        if present is None or present.runner != runner:
+            return None
+        present.left_at = at
+        present.hand_is_up = False
+        held = msgspec.structs.replace(present, left_at=None)
+        self._rooms[room].waiting[pid] = held
+        return held
+
+    async def accept(self, room: str, pid: str) -> bool:
+        state = self._rooms.get(room)
+        held = state.waiting.pop(pid, None) if state else None
+        if state is None or held is None:
+            return False
+        state.accepted[pid] = held
+        return True
+
+    async def admit(self, room: str, pid: str) -> bool:
+        state = self._rooms.get(room)
+        return state is not None and state.accepted.pop(pid, None) is not None
+
+    async def unhold(self, room: str, pid: str) -> bool:
+        state = self._rooms.get(room)
+        if state is None:
+            return False
+        if state.waiting.pop(pid, None) is None and state.accepted.pop(pid, None) is None:
+            return False
+        state.count -= 1
+        if state.count <= 0:
+            self._empty_since[room] = time.time()
+        return True
+
+    async def waiting(self, room: str) -> list[tuple[Participant, bool]]:
+        state = self._rooms.get(room)
+        if state is None:
+            return []
+        return [(p, False) for p in state.waiting.values()] + [
+            (p, True) for p in state.accepted.values()
+        ]
 
     async def is_banned(self, room: str, user_id: str) -> bool:
         state = self._rooms.get(room)

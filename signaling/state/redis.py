@@ -15,11 +15,10 @@ from typing import Any
 import msgspec
 import redis.asyncio as aioredis
 
-from signaling.state import ChatMessage, JoinResult, Participant, Role
+from signaling.state import JoinResult, Participant, Role
 
 MAIN = "main"
 _participant = msgspec.json.Decoder(Participant)
-_message = msgspec.json.Decoder(ChatMessage)
 _json = msgspec.json.Encoder()
 
 
@@ -43,6 +42,10 @@ class RedisState:
         self._leave = _script(client, "leave.lua")
         self._update = _script(client, "update_present.lua")
         self._delete = _script(client, "delete_room.lua")
+        self._hold = _script(client, "hold.lua")
+        self._to_waiting = _script(client, "move_to_waiting.lua")
+        self._accept = _script(client, "accept.lua")
+        self._unhold = _script(client, "unhold.lua")
 
     def _base(self, room: str) -> str:
         return f"{self._prefix}room:{{{room}}}:"
@@ -136,6 +139,11 @@ class RedisState:
     ) -> Participant | None:
         return await self._update_present(room, breakout, pid, {"role": role})
 
+    async def set_display_name(
+        self, room: str, breakout: str | None, pid: str, name: str
+    ) -> Participant | None:
+        return await self._update_present(room, breakout, pid, {"display_name": name})
+
     async def count(self, room: str) -> int:
         return int(await self._redis.get(self._key(room, "count")) or 0)
 
@@ -146,22 +154,100 @@ class RedisState:
     async def set_flag(self, room: str, name: str, value: bool) -> None:
         await self._redis.hset(self._key(room, "flags"), name, "1" if value else "0")
 
-    async def add_chat_message(
-        self, room: str, breakout: str | None, message: ChatMessage, limit: int
-    ) -> None:
-        key = self._sroom(room, breakout, "chat")
+    async def append(self, room: str, name: str, item: bytes, limit: int) -> None:
+        key = self._key(room, f"list:{name}")
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(key, _json.encode(message))
+            pipe.rpush(key, item)
             pipe.ltrim(key, -limit, -1)
-            pipe.sadd(self._key(room, "srooms"), breakout or MAIN)
+            pipe.sadd(self._key(room, "lists"), name)
             await pipe.execute()
 
-    async def chat_history(self, room: str, breakout: str | None) -> list[ChatMessage]:
-        raw = await self._redis.lrange(self._sroom(room, breakout, "chat"), 0, -1)
-        return [_message.decode(item) for item in raw]
+    async def items(self, room: str, name: str) -> list[bytes]:
+        found: Any = await self._redis.lrange(self._key(room, f"list:{name}"), 0, -1)
+        return list(found)
 
-    async def clear_chat_history(self, room: str, breakout: str | None) -> None:
-        await self._redis.delete(self._sroom(room, breakout, "chat"))
+    async def clear(self, room: str, name: str) -> None:
+        await self._redis.delete(self._key(room, f"list:{name}"))
+
+    async def put_value(self, room: str, name: str, value: bytes) -> None:
+        await self._redis.hset(self._key(room, "values"), name, value)
+
+    async def value(self, room: str, name: str) -> bytes | None:
+        found: Any = await self._redis.hget(self._key(room, "values"), name)
+        return found  # type: ignore[no-any-return]
+
+    async def init_flag(self, room: str, name: str, value: bool) -> bool:
+        key = self._key(room, "flags")
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(key, name, "1" if value else "0")
+            pipe.hget(key, name)
+            _, stored = await pipe.execute()
+        return bool(stored == b"1")
+
+    async def hold(self, room: str, participant: Participant, *, limit: int) -> bool:
+        held = await self._hold(
+            keys=[
+                self._key(room, "count"),
+                self._key(room, "waiting"),
+                self._key(room, "accepted"),
+                self._key(room, "waiting-order"),
+                self._key(room, "seq"),
+                self._rooms,
+                self._empty,
+            ],
+            args=[room, participant.id, _json.encode(participant), limit],
+        )
+        return bool(held)
+
+    async def move_to_waiting(
+        self, room: str, breakout: str | None, pid: str, at: str, runner: str
+    ) -> Participant | None:
+        held = await self._to_waiting(
+            keys=[
+                self._sroom(room, breakout, "participants"),
+                self._key(room, "waiting"),
+                self._key(room, "waiting-order"),
+                self._key(room, "seq"),
+            ],
+            args=[pid, at, runner],
+        )
+        return None if held is None else _participant.decode(held)
+
+    async def accept(self, room: str, pid: str) -> bool:
+        moved = await self._accept(
+            keys=[self._key(room, "waiting"), self._key(room, "accepted")], args=[pid]
+        )
+        return bool(moved)
+
+    async def admit(self, room: str, pid: str) -> bool:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hdel(self._key(room, "accepted"), pid)
+            pipe.zrem(self._key(room, "waiting-order"), pid)
+            removed, _ = await pipe.execute()
+        return bool(removed)
+
+    async def unhold(self, room: str, pid: str) -> bool:
+        removed = await self._unhold(
+            keys=[
+                self._key(room, "count"),
+                self._key(room, "waiting"),
+                self._key(room, "accepted"),
+                self._key(room, "waiting-order"),
+                self._empty,
+            ],
+            args=[room, pid, time.time()],
+        )
+        return bool(removed)
+
+    async def waiting(self, room: str) -> list[tuple[Participant, bool]]:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zrange(self._key(room, "waiting-order"), 0, -1)
+            pipe.hgetall(self._key(room, "waiting"))
+            pipe.hgetall(self._key(room, "accepted"))
+            order, waiting, accepted = await pipe.execute()
+        return [(_participant.decode(waiting[pid]), False) for pid in order if pid in waiting] + [
+            (_participant.decode(accepted[pid]), True) for pid in order if pid in accepted
+        ]
 
     async def is_banned(self, room: str, user_id: str) -> bool:
         return bool(await self._redis.sismember(self._key(room, "bans"), user_id))

@@ -1,29 +1,42 @@
-"""The ``chat`` module: room-wide messages and their history (reference §9)."""
+"""The ``chat`` module: global, private and group messages, their histories, the room-wide
+chat switch and last-seen timestamps (reference §9, §19).
+
+Histories are room-state lists named per signaling room: the global one, one per chat group,
+and one per participant holding the private messages it sent or received.
+"""
 
 from __future__ import annotations
 
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from signaling.hub import Delivery, room_channel
+import msgspec
+
+from signaling.hub import Delivery, group_channel, participant_channel, room_channel
 from signaling.modules import Module
 from signaling.modules.chat.types import (
     MAX_CONTENT_BYTES,
     ChatDisabled,
     ChatEnabled,
     ChatJoinData,
+    ChatMessage,
     ChatPeer,
     ClearHistory,
     Command,
     DisableChat,
     EnableChat,
     Event,
+    GroupHistory,
     History,
     HistoryCleared,
+    LastSeen,
     MessageSent,
+    PrivateHistory,
     SendMessage,
+    SetLastSeenTimestamp,
 )
-from signaling.state import ChatMessage, Participant
+from signaling.session import ConnState
+from signaling.state import Participant
 from signaling.wire import encode_event, format_timestamp, utcnow
 
 if TYPE_CHECKING:
@@ -31,6 +44,8 @@ if TYPE_CHECKING:
     from signaling.session import Session
 
 CHAT_ENABLED = "chat_enabled"
+_message = msgspec.json.Decoder(ChatMessage)
+_last_seen = msgspec.json.Decoder(LastSeen)
 
 
 def truncate_utf8(text: str, limit: int) -> str:
@@ -39,6 +54,10 @@ def truncate_utf8(text: str, limit: int) -> str:
     if len(data) <= limit:
         return text
     return data[:limit].decode(errors="ignore")
+
+
+def _list(session: Session, suffix: str) -> str:
+    return f"chat:{session.breakout or 'main'}:{suffix}"
 
 
 class ChatModule(Module):
@@ -58,9 +77,18 @@ class ChatModule(Module):
                 await self._set_enabled(session, isinstance(command, EnableChat))
             case ClearHistory():
                 await self._clear_history(session)
+            case SetLastSeenTimestamp():
+                self._set_last_seen(session, command)
+
+    # -- messages --------------------------------------------------------------------------
 
     async def _send_message(self, session: Session, command: SendMessage) -> None:
         if not command.content:
+            return
+        target = command.target
+        if command.scope != "global" and not target:
+            return
+        if command.scope == "group" and target not in session.groups:
             return
         state = self.node.state
         if not await state.flag(session.room, CHAT_ENABLED, True):
@@ -72,18 +100,39 @@ class ChatModule(Module):
             source=session.id,
             timestamp=format_timestamp(moment),
             content=truncate_utf8(command.content, MAX_CONTENT_BYTES),
-            scope="global",
+            scope=command.scope,
+            target=None if command.scope == "global" else target,
         )
-        await state.add_chat_message(
-            session.room, session.breakout, message, self.node.settings.chat_history_limit
+        stored = msgspec.json.encode(message)
+        limit = self.node.settings.chat_history_limit
+        frame = encode_event(
+            "chat",
+            MessageSent(
+                id=message.id,
+                source=message.source,
+                content=message.content,
+                scope=message.scope,
+                target=message.target,
+            ),
+            moment,
         )
-        event = MessageSent(
-            id=message.id, source=message.source, content=message.content, scope=message.scope
-        )
-        await session.publish(
-            room_channel(session.room, session.breakout),
-            Delivery(frame=encode_event("chat", event, moment)),
-        )
+        if command.scope == "global":
+            await state.append(session.room, _list(session, "global"), stored, limit)
+            channel = room_channel(session.room, session.breakout)
+        elif command.scope == "group":
+            assert target is not None
+            await state.append(session.room, _list(session, f"group:{target}"), stored, limit)
+            channel = group_channel(session.room, session.breakout, target)
+        else:
+            assert target is not None
+            for owner in {session.id, target}:
+                await state.append(session.room, _list(session, f"private:{owner}"), stored, limit)
+            session.send_text(frame)
+            peer = await state.participant(session.room, session.breakout, target)
+            if peer is None or peer.left_at is not None or target == session.id:
+                return
+            channel = participant_channel(target)
+        await session.publish(channel, Delivery(frame=frame))
 
     async def _set_enabled(self, session: Session, enabled: bool) -> None:
         if session.role != "moderator":
@@ -100,18 +149,69 @@ class ChatModule(Module):
         if session.role != "moderator":
             session.send_error("chat", "insufficient_permissions")
             return
-        await self.node.state.clear_chat_history(session.room, session.breakout)
+        await self.node.state.clear(session.room, _list(session, "global"))
         await session.publish(
             room_channel(session.room, session.breakout),
             Delivery(frame=encode_event("chat", HistoryCleared(session.id))),
         )
 
+    # -- last seen ---------------------------------------------------------------------------
+
+    def _set_last_seen(self, session: Session, command: SetLastSeenTimestamp) -> None:
+        seen: LastSeen = session.data.setdefault("chat", LastSeen())
+        if command.scope == "global":
+            seen.global_ = command.timestamp
+        elif command.scope == "private" and command.target:
+            seen.private[command.target] = command.timestamp
+        elif command.scope == "group" and command.target in session.groups:
+            seen.group[command.target] = command.timestamp
+
+    async def on_leave(self, session: Session) -> None:
+        seen = session.data.get("chat")
+        if seen is not None and session.state == ConnState.JOINED:
+            await self.node.state.put_value(
+                session.room, _list(session, f"last_seen:{session.id}"), msgspec.json.encode(seen)
+            )
+
+    # -- join_success and peer data ----------------------------------------------------------
+
     async def join_data(self, session: Session) -> Any:
         state = self.node.state
+        room = session.room
+        limit = self.node.settings.chat_history_limit
+
+        async def history(suffix: str) -> list[ChatMessage]:
+            return [
+                _message.decode(item) for item in await state.items(room, _list(session, suffix))
+            ]
+
+        private = await history(f"private:{session.id}")
+        room_history = sorted(await history("global") + private, key=lambda m: m.timestamp)
+        correspondents: dict[str, list[ChatMessage]] = {}
+        for message in private:
+            other = message.target if message.source == session.id else message.source
+            correspondents.setdefault(other or session.id, []).append(message)
+        raw_seen = await state.value(room, _list(session, f"last_seen:{session.id}"))
+        seen = _last_seen.decode(raw_seen) if raw_seen else LastSeen()
+        session.data["chat"] = seen
         return ChatJoinData(
-            enabled=await state.flag(session.room, CHAT_ENABLED, True),
-            room_history=History(await state.chat_history(session.room, session.breakout)),
+            enabled=await state.flag(room, CHAT_ENABLED, True),
+            room_history=History(room_history[-limit:] if limit else []),
+            groups_history=[
+                GroupHistory(name=group, history=History(await history(f"group:{group}")))
+                for group in session.groups
+            ],
+            private_history=[
+                PrivateHistory(correspondent=other, history=History(messages))
+                for other, messages in correspondents.items()
+            ],
+            last_seen_timestamp_global=seen.global_,
+            last_seen_timestamps_private=dict(seen.private),
+            last_seen_timestamps_group=dict(seen.group),
         )
 
-    def peer_data(self, participant: Participant) -> Any:
-        return ChatPeer() if participant.kind == "user" else None
+    def peer_data(self, participant: Participant, viewer: Session | None) -> Any:
+        if participant.kind != "user":
+            return None
+        shared = viewer.groups if viewer is not None else ()
+        return ChatPeer(groups=[group for group in participant.groups if group in shared])

@@ -6,16 +6,16 @@ from typing import Literal
 
 import msgspec
 
-from signaling.state import ChatMessage
-
 MAX_CONTENT_BYTES = 4096
+Scope = Literal["global", "private", "group"]
 
 # -- commands ------------------------------------------------------------------------------
 
 
 class SendMessage(msgspec.Struct, tag_field="action", tag="send_message"):
     content: str
-    scope: Literal["global"] = "global"
+    scope: Scope = "global"
+    target: str | None = None  # a participant id (private) or a group name (group)
 
 
 class EnableChat(msgspec.Struct, tag_field="action", tag="enable_chat"):
@@ -30,16 +30,34 @@ class ClearHistory(msgspec.Struct, tag_field="action", tag="clear_history"):
     pass
 
 
-Command = SendMessage | EnableChat | DisableChat | ClearHistory
+class SetLastSeenTimestamp(msgspec.Struct, tag_field="action", tag="set_last_seen_timestamp"):
+    timestamp: str
+    scope: Scope = "global"
+    target: str | None = None
+
+
+Command = SendMessage | EnableChat | DisableChat | ClearHistory | SetLastSeenTimestamp
 
 # -- events --------------------------------------------------------------------------------
+
+
+class ChatMessage(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A stored message: a history entry (§9); ``message_sent`` carries the same fields but
+    ``timestamp``, which is its envelope's."""
+
+    id: str
+    source: str
+    timestamp: str  # RFC 3339 with six fraction digits (§19.2)
+    content: str
+    scope: Scope
+    target: str | None = None
 
 
 class MessageSent(msgspec.Struct, tag_field="message", tag="message_sent", omit_defaults=True):
     id: str
     source: str
     content: str
-    scope: str
+    scope: Scope
     target: str | None = None
 
 
@@ -71,6 +89,24 @@ class History(msgspec.Struct):
     next_index: int | None = None
 
 
+class GroupHistory(msgspec.Struct):
+    name: str
+    history: History
+
+
+class PrivateHistory(msgspec.Struct):
+    correspondent: str
+    history: History
+
+
+class LastSeen(msgspec.Struct):
+    """What ``set_last_seen_timestamp`` recorded for one participant in one room."""
+
+    global_: str | None = msgspec.field(default=None, name="global")
+    private: dict[str, str] = {}
+    group: dict[str, str] = {}
+
+
 class ChatPeer(msgspec.Struct):
     groups: list[str] = []
 
@@ -78,8 +114,8 @@ class ChatPeer(msgspec.Struct):
 class ChatJoinData(msgspec.Struct):
     enabled: bool
     room_history: History
-    groups_history: list[dict[str, object]] = []
-    private_history: list[dict[str, object]] = []
-    last_seen_timestamp_global: str | None = None
-    last_seen_timestamps_private: dict[str, str] = {}
-    last_seen_timestamps_group: dict[str, str] = {}
+    groups_history: list[GroupHistory]
+    private_history: list[PrivateHistory]
+    last_seen_timestamp_global: str | None
+    last_seen_timestamps_private: dict[str, str]
+    last_seen_timestamps_group: dict[str, str]

@@ -35,6 +35,7 @@ from signaling.modules.control.types import (
     RoomInfo,
     TimeLimitQuotaElapsed,
 )
+from signaling.modules.moderation.waiting_room import WaitingRoom
 from signaling.session import ConnState
 from signaling.state import LeaveReason, Participant, Role
 from signaling.wire import encode_event, format_timestamp, utcnow
@@ -45,6 +46,13 @@ if TYPE_CHECKING:
     from signaling.session import Session
 
 HIDDEN_KINDS = {"recorder"}
+
+
+class Announcement(msgspec.Struct):
+    """A ``joined``/``update`` rendered per recipient."""
+
+    message: str
+    participant: Participant
 
 
 class ControlSignal(msgspec.Struct, omit_defaults=True):
@@ -65,13 +73,18 @@ class ControlModule(Module):
     def __init__(self, node: Node) -> None:
         super().__init__()
         self.node = node
+        self.waiting_room = WaitingRoom(node, self)
 
     async def on_command(self, session: Session, command: Any) -> None:
         match command:
             case Join():
                 await self._join(session, command)
             case EnterRoom():
-                session.send_error("control", "not_accepted_or_not_in_waiting_room")
+                participant = await self.waiting_room.admit(session)
+                if participant is None:
+                    session.send_error("control", "not_accepted_or_not_in_waiting_room")
+                else:
+                    await self.enter(session, participant, counted=True)
             case RaiseHand() | LowerHand():
                 await self._hand(session, isinstance(command, RaiseHand))
             case GrantModeratorRole() | RevokeModeratorRole():
@@ -112,8 +125,12 @@ class ControlModule(Module):
             hand_updated_at=now,
             joined_at=now,
             runner=session.runner,
+            groups=list(identity.groups),
         )
-        await self.enter(session, participant, counted=False)
+        if await self.waiting_room.applies(session, participant):
+            await self.waiting_room.hold(session, participant)
+        else:
+            await self.enter(session, participant, counted=False)
 
     async def enter(self, session: Session, participant: Participant, *, counted: bool) -> None:
         """Put ``participant`` into the session's signaling room: tariff check, state,
@@ -135,15 +152,14 @@ class ControlModule(Module):
             counted=counted,
         )
         if result.blocked or result.participant is None:
-            session.join_blocked = True
-            session.send("control", JoinBlocked())
+            self.send_join_blocked(session)
             return
         stored = result.participant
         session.state = ConnState.JOINED
         session.role = stored.role
         session.display_name = stored.display_name
         others = [
-            self.public_data(p)
+            self.public_data(p, session)
             for p in await node.state.participants(session.room, session.breakout)
             if p.id != session.id and p.kind not in HIDDEN_KINDS
         ]
@@ -176,7 +192,7 @@ class ControlModule(Module):
                 payload[module.namespace] = data
         session.send("control", payload)
         if stored.kind not in HIDDEN_KINDS:
-            await self.announce(session, stored, "joined")
+            await self.announce(session.room, session.breakout, stored, "joined")
         if result.closes_at is not None:
             self._arm_time_limit(session, result.closes_at)
 
@@ -192,7 +208,16 @@ class ControlModule(Module):
 
     # -- what others see ---------------------------------------------------------------------
 
-    def peer_data(self, participant: Participant) -> Any:
+    def send_join_blocked(self, session: Session) -> None:
+        """The room is full: the socket stays in state None and may retry (§5.3)."""
+        session.join_blocked = True
+        session.send("control", JoinBlocked())
+
+    @staticmethod
+    def now() -> str:
+        return format_timestamp(utcnow())
+
+    def peer_data(self, participant: Participant, viewer: Session | None) -> Any:
         return ControlPeer(
             display_name=participant.display_name,
             role=participant.role,
@@ -205,39 +230,55 @@ class ControlModule(Module):
             is_room_owner=participant.is_room_owner,
         )
 
-    def public_data(self, participant: Participant) -> dict[str, Any]:
-        """``{"id", <namespace>: <peer data>…}``: a participant as others see it."""
+    def public_data(self, participant: Participant, viewer: Session | None) -> dict[str, Any]:
+        """``{"id", <namespace>: <peer data>…}``: a participant as ``viewer`` sees it."""
         data: dict[str, Any] = {"id": participant.id}
         for module in self.node.modules.values():
-            peer = module.peer_data(participant)
+            peer = module.peer_data(participant, viewer)
             if peer is not None:
                 data[module.namespace] = peer
         return data
 
-    async def announce(self, session: Session, participant: Participant, message: str) -> None:
-        """Publish ``joined`` or ``update`` for ``participant`` to the others in its room."""
-        frame = encode_event("control", {"message": message, **self.public_data(participant)})
-        await session.publish(
-            room_channel(session.room, session.breakout),
-            Delivery(frame=frame, exclude=participant.id),
-        )
+    async def announce(
+        self, room: str, breakout: str | None, participant: Participant, message: str
+    ) -> None:
+        """Publish ``joined`` or ``update`` for ``participant`` to the others in its room; per
+        recipient when it has chat groups (each sees only the groups they share)."""
+        channel = room_channel(room, breakout)
+        if participant.groups:
+            personal = Announcement(message=message, participant=participant)
+            delivery = Delivery(exclude=participant.id, namespace="control", personal=personal)
+        else:
+            frame = encode_event(
+                "control", {"message": message, **self.public_data(participant, None)}
+            )
+            delivery = Delivery(frame=frame, exclude=participant.id)
+        await self.node.hub.publish(channel, delivery)
+
+    def render(self, session: Session, personal: Any) -> str | None:
+        announcement = msgspec.convert(personal, Announcement)
+        data = self.public_data(announcement.participant, session)
+        return encode_event("control", {"message": announcement.message, **data})
 
     # -- leave -------------------------------------------------------------------------------
 
     async def on_leave(self, session: Session) -> None:
-        node = self.node
-        if session.state == ConnState.JOINED:
-            left = await node.state.leave(
-                session.room,
-                session.breakout,
-                session.id,
-                format_timestamp(utcnow()),
-                session.runner,
+        if session.state != ConnState.JOINED:
+            return
+        left = await self.node.state.leave(
+            session.room, session.breakout, session.id, self.now(), session.runner
+        )
+        if left and session.kind not in HIDDEN_KINDS:
+            await self.announce_left(
+                session.room, session.breakout, session.id, session.leave_reason
             )
-            if left and session.kind not in HIDDEN_KINDS:
-                await self.announce_left(
-                    session.room, session.breakout, session.id, session.leave_reason
-                )
+
+    async def leave_hooks(self, session: Session) -> None:
+        """Run the other modules' leave hooks for a participant that leaves its signaling
+        room without closing (sent to the waiting room)."""
+        for module in self.node.modules.values():
+            if module is not self:
+                await module.on_leave(session)
 
     async def announce_left(
         self, room: str, breakout: str | None, pid: str, reason: LeaveReason
@@ -270,7 +311,7 @@ class ControlModule(Module):
         )
         session.send("control", HandRaised() if up else HandLowered())
         if updated is not None:
-            await self.announce(session, updated, "update")
+            await self.announce(session.room, session.breakout, updated, "update")
 
     async def _moderator_role(
         self, session: Session, command: GrantModeratorRole | RevokeModeratorRole
@@ -306,7 +347,7 @@ class ControlModule(Module):
                 signal=ControlSignal(role=new_role),
             ),
         )
-        await self.announce(session, updated, "update")
+        await self.announce(session.room, session.breakout, updated, "update")
         session.send(
             "control",
             ModeratorRoleGranted(target=target.id)

@@ -1,22 +1,46 @@
-"""The ``moderation`` module: the room-wide raise-hands switch and hand resets (reference §8)."""
+"""The ``moderation`` module: kick, ban, debrief, renaming, raise hands and the waiting room's
+commands (reference §8). Every command is moderator-only; targets must be present members of
+the moderator's own signaling room (else the command is ignored, §8.2)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from signaling.hub import Delivery, participant_channel, room_channel
+import msgspec
+
+from signaling.errors import CloseCode
+from signaling.hub import Delivery, global_channel, participant_channel, room_channel
 from signaling.modules import Module
+from signaling.modules.control.names import normalise_display_name
 from signaling.modules.moderation.types import (
+    Accept,
+    Ban,
+    Banned,
+    ChangeDisplayName,
     Command,
+    Debrief,
+    DebriefingStarted,
     DisableRaiseHands,
+    DisableWaitingRoom,
+    DisplayNameChanged,
     EnableRaiseHands,
+    EnableWaitingRoom,
     Event,
+    Kick,
+    Kicked,
+    KickScope,
     ModerationJoinData,
     RaisedHandResetByModerator,
     RaiseHandsDisabled,
     RaiseHandsEnabled,
     ResetRaisedHands,
+    SendToWaitingRoom,
+    SentToWaitingRoom,
+    SessionEnded,
 )
+from signaling.modules.moderation.waiting_room import WaitingRoom
+from signaling.session import ConnState
+from signaling.state import LeaveReason, Participant, Role
 from signaling.wire import encode_event, format_timestamp, utcnow
 
 if TYPE_CHECKING:
@@ -25,48 +49,172 @@ if TYPE_CHECKING:
     from signaling.session import Session
 
 RAISE_HANDS_ENABLED = "raise_hands_enabled"
-WAITING_ROOM_ENABLED = "waiting_room_enabled"
+NAMESPACE = "moderation"
+
+
+class ModerationSignal(msgspec.Struct, omit_defaults=True):
+    """What a moderation delivery asks of the receiving session."""
+
+    close: LeaveReason | None = None  # kicked / banned: close with 1000
+    to_waiting_room: bool = False
+    accepted: bool = False
+    debrief: KickScope | None = None
+    issued_by: str = ""
+
+
+def _targets(target: str | list[str] | None) -> set[str] | None:
+    """``reset_raised_hands`` targets: None is everyone."""
+    if target is None:
+        return None
+    return {target} if isinstance(target, str) else set(target)
+
+
+def in_scope(scope: KickScope, role: Role) -> bool:
+    return scope == "all" or role == "guest" or (scope == "users_and_guests" and role == "user")
 
 
 class ModerationModule(Module):
-    namespace = "moderation"
+    namespace = NAMESPACE
     commands = Command
     events = Event
 
-    def __init__(self, node: Node, control: ControlModule) -> None:
+    def __init__(self, node: Node, control: ControlModule, waiting_room: WaitingRoom) -> None:
         super().__init__()
         self.node = node
         self.control = control
+        self.waiting_room = waiting_room
 
     async def on_command(self, session: Session, command: Any) -> None:
         if session.role != "moderator":
-            session.send_error("moderation", "insufficient_permissions")
+            session.send_error(NAMESPACE, "insufficient_permissions")
             return
         match command:
+            case Kick() | Ban() | SendToWaitingRoom() | ChangeDisplayName():
+                target = await self._target(session, command.target)
+                if target is not None:
+                    await self._on_target(session, command, target)
+            case Debrief():
+                await self._debrief(session, command.kick_scope)
+            case EnableWaitingRoom() | DisableWaitingRoom():
+                await self.waiting_room.set_enabled(
+                    session.room, isinstance(command, EnableWaitingRoom)
+                )
+            case Accept():
+                await self.waiting_room.accept(session.room, command.target)
             case EnableRaiseHands() | DisableRaiseHands():
                 await self._set_raise_hands(session, isinstance(command, EnableRaiseHands))
             case ResetRaisedHands():
-                await self._reset_raised_hands(session, command.target)
+                await self._lower_hands(session, _targets(command.target), notify=True)
+
+    async def _target(self, session: Session, pid: str) -> Participant | None:
+        target = await self.node.state.participant(session.room, session.breakout, pid)
+        return target if target is not None and target.left_at is None else None
+
+    async def _on_target(
+        self,
+        session: Session,
+        command: Kick | Ban | SendToWaitingRoom | ChangeDisplayName,
+        target: Participant,
+    ) -> None:
+        channel = participant_channel(target.id)
+        match command:
+            case Kick():
+                await self.waiting_room.forget(target.id)
+                await self._signal(channel, Kicked(), ModerationSignal(close="kicked"))
+            case Ban():
+                if target.user_id is None:
+                    session.send_error(NAMESPACE, "cannot_ban_guest")
+                    return
+                await self.node.state.ban(session.room, target.user_id)
+                await self.waiting_room.forget(target.id)
+                await self._signal(channel, Banned(), ModerationSignal(close="banned"))
+            case SendToWaitingRoom():
+                if target.is_room_owner:
+                    session.send_error(NAMESPACE, "cannot_send_room_owner_to_waiting_room")
+                    return
+                if not await self.waiting_room.enabled(session.room):
+                    await self.waiting_room.set_enabled(session.room, True)
+                await self.waiting_room.forget(target.id)
+                await self._signal(
+                    channel, SentToWaitingRoom(), ModerationSignal(to_waiting_room=True)
+                )
+            case ChangeDisplayName():
+                await self._rename(session, target, command.new_name)
+
+    async def _signal(self, channel: str, event: msgspec.Struct, order: ModerationSignal) -> None:
+        await self.node.hub.publish(
+            channel,
+            Delivery(frame=encode_event(NAMESPACE, event), namespace=NAMESPACE, signal=order),
+        )
+
+    async def _rename(self, session: Session, target: Participant, new_name: str) -> None:
+        if target.kind not in ("guest", "sip"):
+            session.send_error(NAMESPACE, "cannot_change_name_of_registered_users")
+            return
+        name = normalise_display_name(new_name)
+        if name is None:
+            session.send_error(NAMESPACE, "invalid_display_name")
+            return
+        renamed = await self.node.state.set_display_name(
+            session.room, session.breakout, target.id, name
+        )
+        if renamed is None:
+            return
+        event = DisplayNameChanged(
+            target=target.id, issued_by=session.id, old_name=target.display_name, new_name=name
+        )
+        await self.node.hub.publish(
+            global_channel(session.room), Delivery(frame=encode_event(NAMESPACE, event))
+        )
+        await self.control.announce(session.room, session.breakout, renamed, "update")
+
+    async def _debrief(self, session: Session, scope: KickScope) -> None:
+        for member in await self.node.state.participants(session.room, session.breakout):
+            if in_scope(scope, member.role):
+                await self.waiting_room.forget(member.id)
+        await self.waiting_room.set_enabled(session.room, True)
+        await self.node.hub.publish(
+            room_channel(session.room, session.breakout),
+            Delivery(
+                namespace=NAMESPACE,
+                signal=ModerationSignal(debrief=scope, issued_by=session.id),
+            ),
+        )
+
+    async def on_signal(self, session: Session, signal: Any) -> None:
+        order = msgspec.convert(signal, ModerationSignal)
+        if order.accepted:
+            self.waiting_room.mark_accepted(session)
+        elif session.state != ConnState.JOINED:
+            return
+        elif order.close is not None:
+            session.close(CloseCode.NORMAL, order.close)
+        elif order.to_waiting_room:
+            await self.waiting_room.send_back(session)
+        elif order.debrief is not None:
+            if in_scope(order.debrief, session.role):
+                session.send(NAMESPACE, SessionEnded(issued_by=order.issued_by))
+                session.close(CloseCode.NORMAL, "kicked")
+            else:
+                session.send(NAMESPACE, DebriefingStarted(issued_by=order.issued_by))
+
+    # -- raise hands -----------------------------------------------------------------------
 
     async def _set_raise_hands(self, session: Session, enabled: bool) -> None:
         await self.node.state.set_flag(session.room, RAISE_HANDS_ENABLED, enabled)
         event = RaiseHandsEnabled(session.id) if enabled else RaiseHandsDisabled(session.id)
         await session.publish(
             room_channel(session.room, session.breakout),
-            Delivery(frame=encode_event("moderation", event)),
+            Delivery(frame=encode_event(NAMESPACE, event)),
         )
         if not enabled:
             await self._lower_hands(session, None, notify=False)
-
-    async def _reset_raised_hands(self, session: Session, target: str | list[str] | None) -> None:
-        targets = None if target is None else {target} if isinstance(target, str) else set(target)
-        await self._lower_hands(session, targets, notify=True)
 
     async def _lower_hands(self, session: Session, targets: set[str] | None, notify: bool) -> None:
         """Lower the raised hands of present members of the moderator's room (all, or
         ``targets``); each gets ``raised_hand_reset_by_moderator`` if ``notify``."""
         state = self.node.state
-        frame = encode_event("moderation", RaisedHandResetByModerator(session.id))
+        frame = encode_event(NAMESPACE, RaisedHandResetByModerator(session.id))
         for member in await state.participants(session.room, session.breakout):
             if member.left_at is not None or not member.hand_is_up:
                 continue
@@ -77,9 +225,11 @@ class ModerationModule(Module):
             )
             if lowered is None:
                 continue
-            await self.control.announce(session, lowered, "update")
+            await self.control.announce(session.room, session.breakout, lowered, "update")
             if notify:
                 await session.publish(participant_channel(member.id), Delivery(frame=frame))
+
+    # -- hooks -----------------------------------------------------------------------------
 
     async def join_data(self, session: Session) -> Any:
         state = self.node.state
@@ -87,10 +237,10 @@ class ModerationModule(Module):
             raise_hands_enabled=await state.flag(session.room, RAISE_HANDS_ENABLED, True)
         )
         if session.role == "moderator":
-            record = await self.node.registry.get_room(session.room)
-            default = record.waiting_room if record is not None else False
-            data.waiting_room_enabled = await state.flag(
-                session.room, WAITING_ROOM_ENABLED, default
-            )
-            data.waiting_room_participants = []
+            data.waiting_room_enabled = await self.waiting_room.enabled(session.room)
+            data.waiting_room_participants = await self.waiting_room.listing(session.room)
         return data
+
+    async def on_leave(self, session: Session) -> None:
+        if session.state == ConnState.WAITING:
+            await self.waiting_room.leave(session)

@@ -1,4 +1,4 @@
-"""Commands and events of the ``moderation`` namespace (reference §8)."""
+"""Commands and events of the ``moderation`` namespace, the waiting room included (§8)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,45 @@ from typing import Literal
 
 import msgspec
 
-# -- commands ------------------------------------------------------------------------------
+from signaling.modules.control.types import ControlPeer
+
+# -- commands (all moderator-only) ----------------------------------------------------------
+
+
+class Kick(msgspec.Struct, tag_field="action", tag="kick"):
+    target: str
+
+
+class Ban(msgspec.Struct, tag_field="action", tag="ban"):
+    target: str
+
+
+class SendToWaitingRoom(msgspec.Struct, tag_field="action", tag="send_to_waiting_room"):
+    target: str
+
+
+KickScope = Literal["guests", "users_and_guests", "all"]
+
+
+class Debrief(msgspec.Struct, tag_field="action", tag="debrief"):
+    kick_scope: KickScope
+
+
+class ChangeDisplayName(msgspec.Struct, tag_field="action", tag="change_display_name"):
+    target: str
+    new_name: str
+
+
+class EnableWaitingRoom(msgspec.Struct, tag_field="action", tag="enable_waiting_room"):
+    pass
+
+
+class DisableWaitingRoom(msgspec.Struct, tag_field="action", tag="disable_waiting_room"):
+    pass
+
+
+class Accept(msgspec.Struct, tag_field="action", tag="accept"):
+    target: str
 
 
 class EnableRaiseHands(msgspec.Struct, tag_field="action", tag="enable_raise_hands"):
@@ -21,9 +59,73 @@ class ResetRaisedHands(msgspec.Struct, tag_field="action", tag="reset_raised_han
     target: str | list[str] | None = None
 
 
-Command = EnableRaiseHands | DisableRaiseHands | ResetRaisedHands
+Command = (
+    Kick
+    | Ban
+    | SendToWaitingRoom
+    | Debrief
+    | ChangeDisplayName
+    | EnableWaitingRoom
+    | DisableWaitingRoom
+    | Accept
+    | EnableRaiseHands
+    | DisableRaiseHands
+    | ResetRaisedHands
+)
 
 # -- events --------------------------------------------------------------------------------
+
+
+class Kicked(msgspec.Struct, tag_field="message", tag="kicked"):
+    pass
+
+
+class Banned(msgspec.Struct, tag_field="message", tag="banned"):
+    pass
+
+
+class SentToWaitingRoom(msgspec.Struct, tag_field="message", tag="sent_to_waiting_room"):
+    pass
+
+
+class SessionEnded(msgspec.Struct, tag_field="message", tag="session_ended"):
+    issued_by: str
+
+
+class DebriefingStarted(msgspec.Struct, tag_field="message", tag="debriefing_started"):
+    issued_by: str
+
+
+class InWaitingRoom(msgspec.Struct, tag_field="message", tag="in_waiting_room"):
+    pass
+
+
+class JoinedWaitingRoom(msgspec.Struct, tag_field="message", tag="joined_waiting_room"):
+    id: str
+    control: ControlPeer
+
+
+class LeftWaitingRoom(msgspec.Struct, tag_field="message", tag="left_waiting_room"):
+    id: str
+
+
+class Accepted(msgspec.Struct, tag_field="message", tag="accepted"):
+    pass
+
+
+class DisplayNameChanged(msgspec.Struct, tag_field="message", tag="display_name_changed"):
+    target: str
+    issued_by: str
+    old_name: str
+    new_name: str
+
+
+class WaitingRoomEnabled(msgspec.Struct, tag_field="message", tag="waiting_room_enabled"):
+    pass
+
+
+class WaitingRoomDisabled(msgspec.Struct, tag_field="message", tag="waiting_room_disabled"):
+    pass
 
 
 class RaiseHandsEnabled(msgspec.Struct, tag_field="message", tag="raise_hands_enabled"):
@@ -40,16 +142,44 @@ class RaisedHandResetByModerator(
     issued_by: str
 
 
+ErrorCode = Literal[
+    "insufficient_permissions",
+    "cannot_ban_guest",
+    "cannot_send_room_owner_to_waiting_room",
+    "cannot_change_name_of_registered_users",
+    "invalid_display_name",
+    "service_unavailable",
+    "internal_error",
+]
+
+
 class Error(msgspec.Struct, tag_field="message", tag="error"):
-    error: Literal["insufficient_permissions", "service_unavailable", "internal_error"]
+    error: ErrorCode
 
 
-Event = RaiseHandsEnabled | RaiseHandsDisabled | RaisedHandResetByModerator | Error
+Event = (
+    Kicked
+    | Banned
+    | SentToWaitingRoom
+    | SessionEnded
+    | DebriefingStarted
+    | InWaitingRoom
+    | JoinedWaitingRoom
+    | LeftWaitingRoom
+    | Accepted
+    | DisplayNameChanged
+    | WaitingRoomEnabled
+    | WaitingRoomDisabled
+    | RaiseHandsEnabled
+    | RaiseHandsDisabled
+    | RaisedHandResetByModerator
+    | Error
+)
 
 
 class WaitingParticipant(msgspec.Struct):
     id: str
-    control: dict[str, object]
+    control: ControlPeer
     waiting_room_state: Literal["waiting", "accepted"]
 
 

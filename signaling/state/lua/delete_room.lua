@@ -8,9 +8,13 @@ end
 local base = ARGV[2]
 for _, sroom in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   local sbase = base .. 'sroom:' .. sroom .. ':'
-  redis.call('DEL', sbase .. 'participants', sbase .. 'order', sbase .. 'chat')
+  redis.call('DEL', sbase .. 'participants', sbase .. 'order')
 end
-for _, name in ipairs({'count', 'closes_at', 'roles', 'flags', 'bans', 'srooms', 'seq', 'breakout'}) do
+for _, name in ipairs(redis.call('SMEMBERS', base .. 'lists')) do
+  redis.call('DEL', base .. 'list:' .. name)
+end
+for _, name in ipairs({'count', 'closes_at', 'roles', 'flags', 'bans', 'srooms', 'seq', 'breakout',
+                       'lists', 'values', 'waiting', 'accepted', 'waiting-order'}) do
   redis.call('DEL', base .. name)
 end
 redis.call('ZREM', KEYS[4], ARGV[1])

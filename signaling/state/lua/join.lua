@@ -4,7 +4,8 @@
 local existing = redis.call('HGET', KEYS[4], ARGV[3])
 local present = false
 if existing then
-  present = cjson.decode(existing)['left_at'] == cjson.null
+  local left_at = cjson.decode(existing)['left_at']
+  present = left_at == nil or left_at == cjson.null
 end
 if ARGV[7] == '0' and not present then
   local count = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -24,7 +25,7 @@ if role then
 else
   redis.call('HSET', KEYS[3], ARGV[3], participant['role'])
 end
-participant['left_at'] = cjson.null
+participant['left_at'] = nil
 local stored = cjson.encode(participant)
 redis.call('HSET', KEYS[4], ARGV[3], stored)
 if not redis.call('ZSCORE', KEYS[8], ARGV[3]) then

@@ -6,7 +6,8 @@ if not existing then
   return 0
 end
 local participant = cjson.decode(existing)
-if participant['left_at'] ~= cjson.null or participant['runner'] ~= ARGV[4] then
+local gone = participant['left_at'] ~= nil and participant['left_at'] ~= cjson.null
+if gone or participant['runner'] ~= ARGV[4] then
   return 0
 end
 participant['left_at'] = ARGV[3]

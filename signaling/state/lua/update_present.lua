@@ -6,7 +6,7 @@ if not existing then
   return false
 end
 local participant = cjson.decode(existing)
-if participant['left_at'] ~= cjson.null then
+if participant['left_at'] ~= nil and participant['left_at'] ~= cjson.null then
   return false
 end
 for field, value in pairs(cjson.decode(ARGV[2])) do
