@@ -204,6 +204,9 @@ class Node:
                     ):
                         log.info("participant %s of %s timed out (dead node)", participant.id, room)
                         await self.control.announce_left(room, breakout, participant.id, "timeout")
+            for held, _ in await self.state.waiting(room):
+                if not await self.tokens.runner_active(held.id):
+                    await self.control.waiting_room.forsake(room, held.id)
 
     async def _check_epoch(self) -> None:
         """Called on every (re)connection of the broker."""

@@ -1,7 +1,8 @@
 """In-process :class:`~signaling.state.LiveState` for the embedded backend.
 
 No method awaits anything before it has finished its change, so each one is atomic with
-respect to every other coroutine of the process.
+respect to every other coroutine of the process. Records handed out are copies, as they
+would be from Redis.
 """
 
 from __future__ import annotations
@@ -12,6 +13,11 @@ from dataclasses import dataclass, field
 import msgspec
 
 from signaling.state import JoinResult, Participant, Role
+
+
+def _copy(participant: Participant) -> Participant:
+    """Callers get copies: the stored records change only through this class."""
+    return msgspec.structs.replace(participant)
 
 
 @dataclass
@@ -83,7 +89,7 @@ class MemoryState:
             left_at=None,
         )
         self._sroom(room, breakout).participants[participant.id] = stored
-        return JoinResult(blocked=False, participant=stored, closes_at=state.closes_at)
+        return JoinResult(blocked=False, participant=_copy(stored), closes_at=state.closes_at)
 
     async def leave(self, room: str, breakout: str | None, pid: str, at: str, runner: str) -> bool:
         present = self._present(room, breakout, pid)
@@ -100,12 +106,13 @@ class MemoryState:
     async def participants(self, room: str, breakout: str | None) -> list[Participant]:
         state = self._rooms.get(room)
         sroom = state.rooms.get(breakout) if state else None
-        return list(sroom.participants.values()) if sroom else []
+        return [_copy(p) for p in sroom.participants.values()] if sroom else []
 
     async def participant(self, room: str, breakout: str | None, pid: str) -> Participant | None:
         state = self._rooms.get(room)
         sroom = state.rooms.get(breakout) if state else None
-        return sroom.participants.get(pid) if sroom else None
+        found = sroom.participants.get(pid) if sroom else None
+        return None if found is None else _copy(found)
 
     async def set_hand(
         self, room: str, breakout: str | None, pid: str, up: bool, at: str
@@ -114,7 +121,7 @@ class MemoryState:
         if present is not None:
             present.hand_is_up = up
             present.hand_updated_at = at
-        return present
+        return None if present is None else _copy(present)
 
     async def set_role(
         self, room: str, breakout: str | None, pid: str, role: Role
@@ -123,7 +130,7 @@ class MemoryState:
         if present is not None:
             self._rooms[room].roles[pid] = role
             present.role = role
-        return present
+        return None if present is None else _copy(present)
 
     async def set_display_name(
         self, room: str, breakout: str | None, pid: str, name: str
@@ -131,7 +138,7 @@ class MemoryState:
         present = self._present(room, breakout, pid)
         if present is not None:
             present.display_name = name
-        return present
+        return None if present is None else _copy(present)
 
     async def count(self, room: str) -> int:
         state = self._rooms.get(room)
@@ -190,7 +197,7 @@ class MemoryState:
         present.hand_is_up = False
         held = msgspec.structs.replace(present, left_at=None)
         self._rooms[room].waiting[pid] = held
-        return held
+        return _copy(held)
 
     async def accept(self, room: str, pid: str) -> bool:
         state = self._rooms.get(room)
@@ -219,8 +226,8 @@ class MemoryState:
         state = self._rooms.get(room)
         if state is None:
             return []
-        return [(p, False) for p in state.waiting.values()] + [
-            (p, True) for p in state.accepted.values()
+        return [(_copy(p), False) for p in state.waiting.values()] + [
+            (_copy(p), True) for p in state.accepted.values()
         ]
 
     async def is_banned(self, room: str, user_id: str) -> bool:

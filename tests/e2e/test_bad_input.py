@@ -5,29 +5,23 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, get_args
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from signaling.modules.chat import ChatModule
+from signaling.modules.control import ControlModule
+from signaling.modules.moderation import ModerationModule
 from tests.e2e.test_control import enter
 from tests.support.client import Api, Peer
 from tests.support.server import ServerProcess
 
 KNOWN_ACTIONS = {
-    "join",
-    "enter_room",
-    "raise_hand",
-    "lower_hand",
-    "grant_moderator_role",
-    "revoke_moderator_role",
-    "send_message",
-    "enable_chat",
-    "disable_chat",
-    "clear_history",
-    "enable_raise_hands",
-    "disable_raise_hands",
-    "reset_raised_hands",
+    tag
+    for module in (ControlModule, ChatModule, ModerationModule)
+    for command in get_args(module.commands)
+    for tag in [command.__struct_config__.tag]
 }
 NAMESPACES = ["control", "chat", "moderation", "polls", "breakout", "media", "", "echo "]
 

@@ -159,19 +159,32 @@ class ChatModule(Module):
 
     def _set_last_seen(self, session: Session, command: SetLastSeenTimestamp) -> None:
         seen: LastSeen = session.data.setdefault("chat", LastSeen())
+        moment = format_timestamp(command.timestamp)
         if command.scope == "global":
-            seen.global_ = command.timestamp
+            seen.global_ = moment
         elif command.scope == "private" and command.target:
-            seen.private[command.target] = command.timestamp
+            seen.private[command.target] = moment
         elif command.scope == "group" and command.target in session.groups:
-            seen.group[command.target] = command.timestamp
+            seen.group[command.target] = moment
 
     async def on_leave(self, session: Session) -> None:
+        if session.state != ConnState.JOINED:
+            return
+        state = self.node.state
         seen = session.data.get("chat")
-        if seen is not None and session.state == ConnState.JOINED:
-            await self.node.state.put_value(
+        if seen is not None:
+            await state.put_value(
                 session.room, _list(session, f"last_seen:{session.id}"), msgspec.json.encode(seen)
             )
+        if session.groups:  # a group's history goes with its last member in the room (§15.1)
+            others = [
+                p
+                for p in await state.participants(session.room, session.breakout)
+                if p.left_at is None and p.id != session.id
+            ]
+            for group in session.groups:
+                if not any(group in p.groups for p in others):
+                    await state.clear(session.room, _list(session, f"group:{group}"))
 
     # -- join_success and peer data ----------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 import msgspec
@@ -14,7 +15,7 @@ Scope = Literal["global", "private", "group"]
 
 class SendMessage(msgspec.Struct, tag_field="action", tag="send_message"):
     content: str
-    scope: Scope = "global"
+    scope: Scope
     target: str | None = None  # a participant id (private) or a group name (group)
 
 
@@ -31,8 +32,8 @@ class ClearHistory(msgspec.Struct, tag_field="action", tag="clear_history"):
 
 
 class SetLastSeenTimestamp(msgspec.Struct, tag_field="action", tag="set_last_seen_timestamp"):
-    timestamp: str
-    scope: Scope = "global"
+    timestamp: datetime  # RFC 3339; anything else makes the command invalid (dropped)
+    scope: Scope
     target: str | None = None
 
 

@@ -155,8 +155,12 @@ class WaitingRoom:
 
     async def leave(self, session: Session) -> None:
         """A waiting session closed: off the lists, uncounted, moderators told."""
-        if await self.node.state.unhold(session.room, session.id):
-            await self._tell_moderators(session.room, LeftWaitingRoom(id=session.id))
+        await self.forsake(session.room, session.id)
+
+    async def forsake(self, room: str, pid: str) -> None:
+        """Drop a waiting participant whose session is gone (closed, or its node died)."""
+        if await self.node.state.unhold(room, pid):
+            await self._tell_moderators(room, LeftWaitingRoom(id=pid))
 
     async def forget(self, pid: str) -> None:
         """Clear the skip flag: the next join waits again (kick, ban, debrief)."""
