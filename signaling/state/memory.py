@@ -26,6 +26,12 @@ class _SignalingRoom:
 
 
 @dataclass
+class _Held:
+    participant: Participant
+    accepted: bool = False
+
+
+@dataclass
 class _Room:
     count: int = 0
     closes_at: str | None = None
@@ -36,8 +42,7 @@ class _Room:
     breakout_rooms: list[str] | None = None
     lists: dict[str, list[bytes]] = field(default_factory=dict)
     values: dict[str, bytes] = field(default_factory=dict)
-    waiting: dict[str, Participant] = field(default_factory=dict)
-    accepted: dict[str, Participant] = field(default_factory=dict)
+    held: dict[str, _Held] = field(default_factory=dict)  # the waiting room, in arrival order
 
 
 class MemoryState:
@@ -154,8 +159,7 @@ class MemoryState:
     async def append(self, room: str, name: str, item: bytes, limit: int) -> None:
         items = self._room(room).lists.setdefault(name, [])
         items.append(item)
-        if len(items) > limit:
-            del items[: len(items) - limit]
+        del items[: max(0, len(items) - limit)]
 
     async def items(self, room: str, name: str) -> list[bytes]:
         state = self._rooms.get(room)
@@ -178,13 +182,13 @@ class MemoryState:
 
     async def hold(self, room: str, participant: Participant, *, limit: int) -> bool:
         state = self._room(room)
-        if participant.id in state.waiting or participant.id in state.accepted:
+        if participant.id in state.held:
             return True
         if limit and state.count >= limit:
             return False
         state.count += 1
         self._empty_since.pop(room, None)
-        state.waiting[participant.id] = participant
+        state.held[participant.id] = _Held(_copy(participant))
         return True
 
     async def move_to_waiting(
@@ -196,26 +200,28 @@ class MemoryState:
         present.left_at = at
         present.hand_is_up = False
         held = msgspec.structs.replace(present, left_at=None)
-        self._rooms[room].waiting[pid] = held
+        self._rooms[room].held[pid] = _Held(held)
         return _copy(held)
 
     async def accept(self, room: str, pid: str) -> bool:
         state = self._rooms.get(room)
-        held = state.waiting.pop(pid, None) if state else None
-        if state is None or held is None:
+        held = state.held.get(pid) if state else None
+        if held is None or held.accepted:
             return False
-        state.accepted[pid] = held
+        held.accepted = True
         return True
 
     async def admit(self, room: str, pid: str) -> bool:
         state = self._rooms.get(room)
-        return state is not None and state.accepted.pop(pid, None) is not None
+        held = state.held.get(pid) if state else None
+        if state is None or held is None or not held.accepted:
+            return False
+        del state.held[pid]
+        return True
 
     async def unhold(self, room: str, pid: str) -> bool:
         state = self._rooms.get(room)
-        if state is None:
-            return False
-        if state.waiting.pop(pid, None) is None and state.accepted.pop(pid, None) is None:
+        if state is None or state.held.pop(pid, None) is None:
             return False
         state.count -= 1
         if state.count <= 0:
@@ -224,10 +230,9 @@ class MemoryState:
 
     async def waiting(self, room: str) -> list[tuple[Participant, bool]]:
         state = self._rooms.get(room)
-        if state is None:
-            return []
-        return [(_copy(p), False) for p in state.waiting.values()] + [
-            (_copy(p), True) for p in state.accepted.values()
+        held = list(state.held.values()) if state else []
+        return [(_copy(h.participant), False) for h in held if not h.accepted] + [
+            (_copy(h.participant), True) for h in held if h.accepted
         ]
 
     async def is_banned(self, room: str, user_id: str) -> bool:

@@ -46,6 +46,7 @@ class RedisState:
         self._to_waiting = _script(client, "move_to_waiting.lua")
         self._accept = _script(client, "accept.lua")
         self._unhold = _script(client, "unhold.lua")
+        self._admit = _script(client, "admit.lua")
 
     def _base(self, room: str) -> str:
         return f"{self._prefix}room:{{{room}}}:"
@@ -158,7 +159,10 @@ class RedisState:
         key = self._key(room, f"list:{name}")
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.rpush(key, item)
-            pipe.ltrim(key, -limit, -1)
+            if limit > 0:
+                pipe.ltrim(key, -limit, -1)
+            else:
+                pipe.delete(key)
             pipe.sadd(self._key(room, "lists"), name)
             await pipe.execute()
 
@@ -220,11 +224,10 @@ class RedisState:
         return bool(moved)
 
     async def admit(self, room: str, pid: str) -> bool:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hdel(self._key(room, "accepted"), pid)
-            pipe.zrem(self._key(room, "waiting-order"), pid)
-            removed, _ = await pipe.execute()
-        return bool(removed)
+        admitted = await self._admit(
+            keys=[self._key(room, "accepted"), self._key(room, "waiting-order")], args=[pid]
+        )
+        return bool(admitted)
 
     async def unhold(self, room: str, pid: str) -> bool:
         removed = await self._unhold(
