@@ -55,6 +55,7 @@ class Delivery(msgspec.Struct, array_like=True, omit_defaults=True):
     namespace: str | None = None
     signal: Any = None
     personal: Any = None
+    skip: str | None = None  # a room channel whose sessions do not get it (breakout joined/left)
 
 
 def room_channel(room: str, breakout: str | None) -> str:

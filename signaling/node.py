@@ -38,6 +38,7 @@ from signaling.config import Settings
 from signaling.errors import BACKEND_ERRORS, CloseCode
 from signaling.hub import Audience, Delivery, Hub, global_channel
 from signaling.modules import Module
+from signaling.modules.breakout import BreakoutModule
 from signaling.modules.chat import ChatModule
 from signaling.modules.control import ControlModule
 from signaling.modules.echo import EchoModule
@@ -57,6 +58,7 @@ from tickets.tokens import Tokens
 
 log = logging.getLogger(__name__)
 KEY_PREFIX = "opentalk-signaling:"
+TIMER_PERIOD = 0.2  # how often a node looks for due module timers
 
 
 def build_modules(node: Node, control: ControlModule) -> dict[str, Module]:
@@ -110,6 +112,7 @@ class Node:
         self.tokens = Tokens(store, settings)
         self.hub = Hub(self.broker)
         self.control = ControlModule(self)
+        self.breakout = BreakoutModule(self)
         self.modules = build_modules(self, self.control)
         self.tariff = build_tariff(
             settings, [name for name, m in self.modules.items() if m.in_tariff]
@@ -127,6 +130,7 @@ class Node:
         presence = self.settings.presence_ttl
         self._every(min(presence / 3, self.tokens.resumption_ttl / 2), self._keep_sessions)
         self._every(max(0.2, min(2.0, self.settings.room_grace_period / 4)), self._clean_rooms)
+        self._every(TIMER_PERIOD, self._fire_timers)
         if self.redis is not None:
             self._every(presence / 2, self._sweep_dead_sessions)
 
@@ -183,6 +187,16 @@ class Node:
             if await self.state.delete_if_empty(room):
                 for module in self.modules.values():
                     await module.on_room_closed(room)
+
+    async def _fire_timers(self) -> None:
+        for key in await self.state.due(time.time()):
+            module = self.modules.get(key.split(":", 1)[0])
+            if module is not None and await self.state.claim(key):
+                await module.on_timer(key)
+
+    async def breakout_rooms(self, room: str) -> list[str] | None:
+        """The active breakout configuration's room ids (None: none is active)."""
+        return await self.breakout.room_ids(room)
 
     async def _sweep_dead_sessions(self) -> None:
         ttl = self.settings.presence_ttl

@@ -220,7 +220,7 @@ class Session:
 
     def deliver(self, delivery: Delivery) -> None:
         """A delivery on one of this session's channels (called by the hub, synchronously)."""
-        if delivery.exclude == self.id or self._closing:
+        if delivery.exclude == self.id or self._closing or delivery.skip == self.channels[0]:
             return
         audience = delivery.audience
         state = self.state

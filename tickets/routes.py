@@ -66,7 +66,7 @@ def start_routes(node: Any) -> list[BaseRoute]:
     async def check_breakout(room_id: str, breakout_room: str | None) -> None:
         if breakout_room is None:
             return
-        rooms = await node.state.breakout_rooms(room_id)
+        rooms = await node.breakout_rooms(room_id)
         if rooms is None:
             raise ApiError(400, "no_breakout_rooms", "the room has no active breakout rooms")
         if breakout_room not in rooms:

@@ -61,5 +61,17 @@ class Module:
     async def on_leave(self, session: Session) -> None:
         """The joined ``session`` is leaving its signaling room."""
 
+    async def may_enter(self, session: Session) -> bool:
+        """Whether ``session`` may join its signaling room at all (checked before
+        ``join_success``); a refused session is closed with 1000."""
+        return True
+
+    async def on_joined(self, session: Session, participant: Participant) -> None:
+        """``session`` has joined (after ``join_success`` and ``joined`` went out)."""
+
+    async def on_timer(self, key: str) -> None:
+        """A timer this module scheduled (its key starts with the namespace) fired; exactly
+        one node calls this per scheduled key."""
+
     async def on_room_closed(self, room: str) -> None:
         """The parent room's live state was deleted (last one out, after the grace period)."""

@@ -118,6 +118,31 @@ class LiveState(Protocol):
 
     async def value(self, room: str, name: str) -> bytes | None: ...
 
+    async def put_new_value(self, room: str, name: str, value: bytes) -> bool:
+        """Store a value only if ``name`` holds none; True if this call stored it."""
+
+    async def take_value(self, room: str, name: str, expected: bytes) -> bool:
+        """Delete ``name`` if it still holds ``expected``; True for exactly one caller."""
+
+    async def set_entry(self, room: str, name: str, key: str, value: bytes) -> None:
+        """Set ``key`` of the room's map ``name`` (one write: concurrent writers of different
+        keys never lose each other's entries)."""
+
+    async def entries(self, room: str, name: str) -> dict[str, bytes]: ...
+
+    # -- timers: shared by all nodes, each fires once (one node claims it) -------------------
+
+    async def schedule(self, key: str, at: float) -> None:
+        """Fire ``key`` at unix time ``at`` (rescheduling replaces the time)."""
+
+    async def unschedule(self, key: str) -> None: ...
+
+    async def due(self, now: float) -> list[str]:
+        """Keys whose time has come (not yet claimed)."""
+
+    async def claim(self, key: str) -> bool:
+        """Take a due key off the schedule; True for exactly one caller, who fires it."""
+
     async def init_flag(self, room: str, name: str, value: bool) -> bool:
         """Set the flag only if it was never set; returns its value."""
 
@@ -149,9 +174,6 @@ class LiveState(Protocol):
     async def is_banned(self, room: str, user_id: str) -> bool: ...
 
     async def ban(self, room: str, user_id: str) -> None: ...
-
-    async def breakout_rooms(self, room: str) -> list[str] | None:
-        """Ids of the active breakout configuration's rooms; None when none is active."""
 
     async def rooms(self) -> list[str]:
         """Parent rooms that have live state."""

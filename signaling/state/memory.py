@@ -39,9 +39,9 @@ class _Room:
     roles: dict[str, Role] = field(default_factory=dict)
     flags: dict[str, bool] = field(default_factory=dict)
     bans: set[str] = field(default_factory=set)
-    breakout_rooms: list[str] | None = None
     lists: dict[str, list[bytes]] = field(default_factory=dict)
     values: dict[str, bytes] = field(default_factory=dict)
+    maps: dict[str, dict[str, bytes]] = field(default_factory=dict)
     held: dict[str, _Held] = field(default_factory=dict)  # the waiting room, in arrival order
 
 
@@ -49,6 +49,7 @@ class MemoryState:
     def __init__(self) -> None:
         self._rooms: dict[str, _Room] = {}
         self._empty_since: dict[str, float] = {}
+        self._timers: dict[str, float] = {}
 
     def _room(self, room: str) -> _Room:
         state = self._rooms.get(room)
@@ -177,6 +178,39 @@ class MemoryState:
         state = self._rooms.get(room)
         return state.values.get(name) if state else None
 
+    async def put_new_value(self, room: str, name: str, value: bytes) -> bool:
+        values = self._room(room).values
+        if name in values:
+            return False
+        values[name] = value
+        return True
+
+    async def take_value(self, room: str, name: str, expected: bytes) -> bool:
+        state = self._rooms.get(room)
+        if state is None or state.values.get(name) != expected:
+            return False
+        del state.values[name]
+        return True
+
+    async def set_entry(self, room: str, name: str, key: str, value: bytes) -> None:
+        self._room(room).maps.setdefault(name, {})[key] = value
+
+    async def entries(self, room: str, name: str) -> dict[str, bytes]:
+        state = self._rooms.get(room)
+        return dict(state.maps.get(name, {})) if state else {}
+
+    async def schedule(self, key: str, at: float) -> None:
+        self._timers[key] = at
+
+    async def unschedule(self, key: str) -> None:
+        self._timers.pop(key, None)
+
+    async def due(self, now: float) -> list[str]:
+        return [key for key, at in self._timers.items() if at <= now]
+
+    async def claim(self, key: str) -> bool:
+        return self._timers.pop(key, None) is not None
+
     async def init_flag(self, room: str, name: str, value: bool) -> bool:
         return self._room(room).flags.setdefault(name, value)
 
@@ -241,10 +275,6 @@ class MemoryState:
 
     async def ban(self, room: str, user_id: str) -> None:
         self._room(room).bans.add(user_id)
-
-    async def breakout_rooms(self, room: str) -> list[str] | None:
-        state = self._rooms.get(room)
-        return state.breakout_rooms if state else None
 
     async def rooms(self) -> list[str]:
         return list(self._rooms)

@@ -38,6 +38,7 @@ class RedisState:
         self._prefix = prefix
         self._rooms = f"{prefix}rooms"
         self._empty = f"{prefix}empty-rooms"
+        self._timers = f"{prefix}timers"
         self._join = _script(client, "join.lua")
         self._leave = _script(client, "leave.lua")
         self._update = _script(client, "update_present.lua")
@@ -47,6 +48,10 @@ class RedisState:
         self._accept = _script(client, "accept.lua")
         self._unhold = _script(client, "unhold.lua")
         self._admit = _script(client, "admit.lua")
+        self._take_value = client.register_script(
+            "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then"
+            " return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0"
+        )
 
     def _base(self, room: str) -> str:
         return f"{self._prefix}room:{{{room}}}:"
@@ -180,6 +185,35 @@ class RedisState:
         found: Any = await self._redis.hget(self._key(room, "values"), name)
         return found  # type: ignore[no-any-return]
 
+    async def put_new_value(self, room: str, name: str, value: bytes) -> bool:
+        return bool(await self._redis.hsetnx(self._key(room, "values"), name, value))
+
+    async def take_value(self, room: str, name: str, expected: bytes) -> bool:
+        taken = await self._take_value(keys=[self._key(room, "values")], args=[name, expected])
+        return bool(taken)
+
+    async def set_entry(self, room: str, name: str, key: str, value: bytes) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self._key(room, f"map:{name}"), key, value)
+            pipe.sadd(self._key(room, "maps"), name)
+            await pipe.execute()
+
+    async def entries(self, room: str, name: str) -> dict[str, bytes]:
+        found: Any = await self._redis.hgetall(self._key(room, f"map:{name}"))
+        return {_text(key): value for key, value in found.items()}
+
+    async def schedule(self, key: str, at: float) -> None:
+        await self._redis.zadd(self._timers, {key: at})
+
+    async def unschedule(self, key: str) -> None:
+        await self._redis.zrem(self._timers, key)
+
+    async def due(self, now: float) -> list[str]:
+        return [_text(key) for key in await self._redis.zrangebyscore(self._timers, "-inf", now)]
+
+    async def claim(self, key: str) -> bool:
+        return bool(await self._redis.zrem(self._timers, key))
+
     async def init_flag(self, room: str, name: str, value: bool) -> bool:
         key = self._key(room, "flags")
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -257,9 +291,6 @@ class RedisState:
 
     async def ban(self, room: str, user_id: str) -> None:
         await self._redis.sadd(self._key(room, "bans"), user_id)
-
-    async def breakout_rooms(self, room: str) -> list[str] | None:
-        return None
 
     async def rooms(self) -> list[str]:
         return [_text(item) for item in await self._redis.smembers(self._rooms)]

@@ -574,8 +574,45 @@ async def test_bans_are_per_room(live_state: LiveState) -> None:
     assert await live_state.is_banned(other, "u1") is False
 
 
-async def test_no_breakout_configuration_by_default(live_state: LiveState) -> None:
-    assert await live_state.breakout_rooms(_room()) is None
+async def test_put_new_value_and_take_value_are_exactly_once(live_state: LiveState) -> None:
+    room = _room()
+    assert await live_state.put_new_value(room, "poll", b"one") is True
+    assert await live_state.put_new_value(room, "poll", b"two") is False
+    assert await live_state.value(room, "poll") == b"one"
+    assert await live_state.take_value(room, "poll", b"two") is False
+    takes = await asyncio.gather(*(live_state.take_value(room, "poll", b"one") for _ in range(5)))
+    assert sorted(takes) == [False] * 4 + [True]
+    assert await live_state.value(room, "poll") is None
+    assert await live_state.put_new_value(room, "poll", b"three") is True
+
+
+async def test_map_entries_replace_per_key_and_go_with_the_room(live_state: LiveState) -> None:
+    room = _room()
+    assert await live_state.entries(room, "votes") == {}
+    await asyncio.gather(*(live_state.set_entry(room, "votes", f"p{i}", b"[0]") for i in range(5)))
+    await live_state.set_entry(room, "votes", "p0", b"[1]")
+    entries = await live_state.entries(room, "votes")
+    assert entries == {"p0": b"[1]", **{f"p{i}": b"[0]" for i in range(1, 5)}}
+    assert await live_state.entries(room, "other") == {}
+    await live_state.join(room, None, _p("a"), limit=0, closes_at=None, counted=False)
+    await live_state.delete_room(room)
+    assert await live_state.entries(room, "votes") == {}
+
+
+async def test_timers_fire_once(live_state: LiveState) -> None:
+    key = f"test:{uuid.uuid4()}"
+    now = time.time()
+    await live_state.schedule(key, now + 60)
+    assert key not in await live_state.due(now)
+    await live_state.schedule(key, now - 1)
+    assert key in await live_state.due(now)
+    claims = await asyncio.gather(*(live_state.claim(key) for _ in range(4)))
+    assert sorted(claims) == [False] * 3 + [True]
+    assert key not in await live_state.due(now)
+    await live_state.schedule(key, now - 1)
+    await live_state.unschedule(key)
+    assert key not in await live_state.due(now)
+    assert await live_state.claim(key) is False
 
 
 # --- the waiting room -----------------------------------------------------------------------

@@ -141,6 +141,10 @@ class ControlModule(Module):
         if room_record is None:
             session.close(CloseCode.NORMAL, reason="room deleted")
             return
+        for module in node.modules.values():
+            if not await module.may_enter(session):
+                session.close(CloseCode.NORMAL, reason=f"{module.namespace} refused the join")
+                return
         limit = settings.time_limit
         closes_at = format_timestamp(utcnow() + timedelta(seconds=limit)) if limit else None
         result = await node.state.join(
@@ -193,6 +197,8 @@ class ControlModule(Module):
         session.send("control", payload)
         if stored.kind not in HIDDEN_KINDS:
             await self.announce(session.room, session.breakout, stored, "joined")
+            for module in node.modules.values():
+                await module.on_joined(session, stored)
         if result.closes_at is not None:
             self._arm_time_limit(session, result.closes_at)
 

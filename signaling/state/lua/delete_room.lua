@@ -13,8 +13,11 @@ end
 for _, name in ipairs(redis.call('SMEMBERS', base .. 'lists')) do
   redis.call('DEL', base .. 'list:' .. name)
 end
+for _, name in ipairs(redis.call('SMEMBERS', base .. 'maps')) do
+  redis.call('DEL', base .. 'map:' .. name)
+end
 for _, name in ipairs({'count', 'closes_at', 'roles', 'flags', 'bans', 'srooms', 'seq', 'breakout',
-                       'lists', 'values', 'waiting', 'accepted', 'waiting-order'}) do
+                       'lists', 'maps', 'values', 'waiting', 'accepted', 'waiting-order'}) do
   redis.call('DEL', base .. name)
 end
 redis.call('ZREM', KEYS[4], ARGV[1])

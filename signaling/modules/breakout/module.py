@@ -1,0 +1,214 @@
+"""The ``breakout`` module (reference §11): a moderator opens breakout rooms with assignments;
+clients move themselves (close, ``/start`` with ``breakout_room``, join). Each breakout room is
+its own signaling room; the configuration lives with the parent room and its expiry is a
+shared timer, so ``expired`` goes out once even if the starting node died.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from signaling.errors import CloseCode
+from signaling.hub import Delivery, global_channel, room_channel
+from signaling.modules import Module
+from signaling.modules.breakout.types import (
+    BreakoutPeer,
+    BreakoutRoom,
+    Command,
+    Config,
+    Event,
+    Expired,
+    JoinData,
+    Joined,
+    Left,
+    Start,
+    Started,
+    Stop,
+    Stopped,
+)
+from signaling.session import ConnState
+from signaling.state import Participant
+from signaling.wire import encode_event, format_timestamp, utcnow
+
+if TYPE_CHECKING:
+    from signaling.node import Node
+    from signaling.session import Session
+
+NAMESPACE = "breakout"
+CONFIG = "breakout"
+_config = msgspec.json.Decoder(Config)
+
+
+class Linger(msgspec.Struct):
+    """Sessions in a breakout room close ``SIGNALING_BREAKOUT_LINGER`` seconds from now."""
+
+    linger: bool = True
+
+
+def peer(participant: Participant, breakout: str | None) -> BreakoutPeer:
+    return BreakoutPeer(
+        breakout_room=breakout,
+        id=participant.id,
+        display_name=participant.display_name,
+        role=participant.role,
+        avatar_url=participant.avatar_url,
+        participation_kind=participant.kind,
+        joined_at=participant.joined_at,
+        left_at=participant.left_at,
+    )
+
+
+class BreakoutModule(Module):
+    namespace = NAMESPACE
+    commands = Command
+    events = Event
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+
+    async def active(self, room: str) -> tuple[Config, bytes] | None:
+        raw = await self.node.state.value(room, CONFIG)
+        return None if raw is None else (_config.decode(raw), raw)
+
+    async def room_ids(self, room: str) -> list[str] | None:
+        """The breakout rooms of the active configuration; None when none is active."""
+        active = await self.active(room)
+        return None if active is None else [r.id for r in active[0].rooms]
+
+    async def on_command(self, session: Session, command: Any) -> None:
+        if session.role != "moderator":
+            session.send_error(NAMESPACE, "insufficient_permissions")
+            return
+        match command:
+            case Start():
+                await self._start(session, command)
+            case Stop():
+                await self._stop(session)
+
+    async def _start(self, session: Session, command: Start) -> None:
+        if not command.rooms:
+            return
+        now = utcnow()
+        rooms = [BreakoutRoom(id=str(uuid.uuid4()), name=spec.name) for spec in command.rooms]
+        assignments = {
+            pid: room.id
+            for spec, room in zip(command.rooms, rooms, strict=True)
+            for pid in spec.assignments
+        }
+        duration = command.duration
+        config = Config(
+            id=str(uuid.uuid4()),
+            rooms=rooms,
+            started=format_timestamp(now),
+            expires=format_timestamp(now + timedelta(seconds=duration)) if duration else None,
+            assignments=assignments,
+        )
+        state = self.node.state
+        previous = await self.active(session.room)
+        if previous is not None:
+            await state.unschedule(self._timer(session.room, previous[0].id))
+        await state.put_value(session.room, CONFIG, msgspec.json.encode(config))
+        if duration:
+            await state.schedule(self._timer(session.room, config.id), time.time() + duration)
+        await self.node.hub.publish(
+            global_channel(session.room),
+            Delivery(namespace=NAMESPACE, personal=config),
+        )
+
+    def render(self, session: Session, personal: Any) -> str | None:
+        config = msgspec.convert(personal, Config)
+        started = Started(
+            rooms=config.rooms,
+            expires=config.expires,
+            assignment=config.assignments.get(session.id),
+        )
+        return encode_event(NAMESPACE, started)
+
+    async def _stop(self, session: Session) -> None:
+        active = await self.active(session.room)
+        if active is None or not await self._end(session.room, *active, Stopped()):
+            session.send_error(NAMESPACE, "inactive")
+
+    async def _end(self, room: str, config: Config, raw: bytes, event: Stopped | Expired) -> bool:
+        """Delete the configuration and tell everyone, if nobody else ended it first."""
+        state = self.node.state
+        if not await state.take_value(room, CONFIG, raw):
+            return False
+        await state.unschedule(self._timer(room, config.id))
+        await self.node.hub.publish(
+            global_channel(room),
+            Delivery(frame=encode_event(NAMESPACE, event), namespace=NAMESPACE, signal=Linger()),
+        )
+        return True
+
+    @staticmethod
+    def _timer(room: str, config_id: str) -> str:
+        return f"{NAMESPACE}:{room}:{config_id}"
+
+    async def on_timer(self, key: str) -> None:
+        _, room, config_id = key.split(":")
+        active = await self.active(room)
+        if active is not None and active[0].id == config_id:
+            await self._end(room, *active, Expired())
+
+    async def on_signal(self, session: Session, signal: Any) -> None:
+        if session.breakout is None:
+            return
+        at = asyncio.get_running_loop().time() + self.node.settings.breakout_linger
+        session.set_timer(
+            "breakout_linger", at, lambda: session.close(CloseCode.NORMAL, reason="breakout ended")
+        )
+
+    async def may_enter(self, session: Session) -> bool:
+        if session.breakout is None:
+            return True
+        ids = await self.room_ids(session.room)
+        return ids is not None and session.breakout in ids
+
+    async def on_joined(self, session: Session, participant: Participant) -> None:
+        if session.breakout is None and await self.active(session.room) is None:
+            return
+        joined = Joined(**msgspec.structs.asdict(peer(participant, session.breakout)))
+        await self._tell_other_rooms(session, joined)
+
+    async def on_leave(self, session: Session) -> None:
+        if session.state != ConnState.JOINED:
+            return
+        if session.breakout is None and await self.active(session.room) is None:
+            return
+        await self._tell_other_rooms(session, Left(breakout_room=session.breakout, id=session.id))
+
+    async def _tell_other_rooms(self, session: Session, event: Joined | Left) -> None:
+        await self.node.hub.publish(
+            global_channel(session.room),
+            Delivery(
+                frame=encode_event(NAMESPACE, event),
+                skip=room_channel(session.room, session.breakout),
+            ),
+        )
+
+    async def join_data(self, session: Session) -> Any:
+        active = await self.active(session.room)
+        if active is None:
+            return None
+        config = active[0]
+        others: list[BreakoutPeer] = []
+        for breakout in [None, *(r.id for r in config.rooms)]:
+            if breakout == session.breakout:
+                continue
+            for participant in await self.node.state.participants(session.room, breakout):
+                if participant.kind != "recorder":
+                    others.append(peer(participant, breakout))
+        return JoinData(
+            current=session.breakout,
+            expires=config.expires,
+            rooms=config.rooms,
+            participants=others,
+        )

@@ -1,0 +1,96 @@
+"""Commands and events of the ``breakout`` namespace (reference §11, §19.4)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from signaling.state import Kind, Role
+
+# -- commands (moderator-only) --------------------------------------------------------------
+
+
+class RoomSpec(msgspec.Struct):
+    name: str
+    assignments: list[str] = []
+
+
+class Start(msgspec.Struct, tag_field="action", tag="start"):
+    rooms: list[RoomSpec]
+    duration: int | None = None  # seconds; None: open end
+
+
+class Stop(msgspec.Struct, tag_field="action", tag="stop"):
+    pass
+
+
+Command = Start | Stop
+
+# -- events --------------------------------------------------------------------------------
+
+
+class BreakoutRoom(msgspec.Struct):
+    id: str
+    name: str
+
+
+class Started(msgspec.Struct, tag_field="message", tag="started"):
+    rooms: list[BreakoutRoom]
+    expires: str | None
+    assignment: str | None
+
+
+class Stopped(msgspec.Struct, tag_field="message", tag="stopped"):
+    pass
+
+
+class Expired(msgspec.Struct, tag_field="message", tag="expired"):
+    pass
+
+
+class BreakoutPeer(msgspec.Struct, omit_defaults=True, kw_only=True):
+    """A participant of another room: ``joined`` without ``message``, and the entries of
+    ``join_success.breakout.participants``."""
+
+    breakout_room: str | None  # always sent: null is the main room
+    id: str
+    display_name: str
+    role: Role
+    avatar_url: str | None = None
+    participation_kind: Kind
+    joined_at: str
+    left_at: str | None
+
+
+class Joined(BreakoutPeer, tag_field="message", tag="joined"):
+    pass
+
+
+class Left(msgspec.Struct, tag_field="message", tag="left"):
+    breakout_room: str | None
+    id: str
+
+
+class Error(msgspec.Struct, tag_field="message", tag="error"):
+    error: Literal["inactive", "insufficient_permissions", "service_unavailable", "internal_error"]
+
+
+Event = Started | Stopped | Expired | Joined | Left | Error
+
+
+class Config(msgspec.Struct):
+    """The active breakout configuration of a parent room."""
+
+    id: str
+    rooms: list[BreakoutRoom]
+    started: str
+    expires: str | None
+    assignments: dict[str, str]
+
+
+class JoinData(msgspec.Struct):
+    current: str | None
+    expires: str | None
+    rooms: list[BreakoutRoom]
+    participants: list[BreakoutPeer]

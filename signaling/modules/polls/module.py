@@ -1,0 +1,206 @@
+"""The ``polls`` module (reference §10, §19.6): one running poll per signaling room.
+
+The poll is a room-state value (created only if none runs, deleted by whoever ends it first:
+``finish`` or the expiry timer, so ``done`` goes out exactly once); votes are a map of
+participant → current choices, so a re-vote replaces and concurrent votes on different nodes
+never double-count. A duration is a shared timer any node may fire.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from signaling.hub import Delivery, room_channel
+from signaling.modules import Module
+from signaling.modules.polls.core import apply_vote, tally
+from signaling.modules.polls.types import (
+    Choice,
+    Command,
+    Done,
+    Event,
+    Finish,
+    LiveUpdate,
+    Poll,
+    Result,
+    Start,
+    Started,
+    Vote,
+)
+from signaling.wire import encode_event, format_timestamp, utcnow
+
+if TYPE_CHECKING:
+    from signaling.node import Node
+    from signaling.session import Session
+
+NAMESPACE = "polls"
+MAX_DURATION = 86_400
+_poll = msgspec.json.Decoder(Poll)
+_choices = msgspec.json.Decoder(list[int])
+
+
+def _config(breakout: str | None) -> str:
+    return f"polls:{breakout or 'main'}"
+
+
+def _votes(breakout: str | None, poll_id: str) -> str:
+    return f"polls:{breakout or 'main'}:{poll_id}:votes"
+
+
+def _timer(room: str, breakout: str | None, poll_id: str) -> str:
+    return f"{NAMESPACE}:{room}:{breakout or 'main'}:{poll_id}"
+
+
+def validate(command: Start) -> str | None:
+    """The first error of a ``start`` command in the reference's order, or None."""
+    if command.duration not in (None, 0) and not 2 <= command.duration <= MAX_DURATION:
+        return "invalid_duration"
+    if not 2 <= len(command.topic) <= 500:
+        return "invalid_topic_length"
+    if not 2 <= len(command.choices) <= 64:
+        return "invalid_choice_count"
+    if any(not 1 <= len(choice.encode()) <= 100 for choice in command.choices):
+        return "invalid_choice_description"
+    return None
+
+
+class PollsModule(Module):
+    namespace = NAMESPACE
+    commands = Command
+    events = Event
+
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+
+    async def on_command(self, session: Session, command: Any) -> None:
+        match command:
+            case Start():
+                await self._start(session, command)
+            case Vote():
+                await self._vote(session, command)
+            case Finish():
+                await self._finish(session, command.id)
+
+    async def _running(self, room: str, breakout: str | None) -> tuple[Poll, bytes] | None:
+        raw = await self.node.state.value(room, _config(breakout))
+        return None if raw is None else (_poll.decode(raw), raw)
+
+    async def _start(self, session: Session, command: Start) -> None:
+        if session.role != "moderator":
+            session.send_error(NAMESPACE, "insufficient_permissions")
+            return
+        if await self._running(session.room, session.breakout) is not None:
+            session.send_error(NAMESPACE, "still_running")
+            return
+        error = validate(command)
+        if error is not None:
+            session.send_error(NAMESPACE, error)
+            return
+        moment = utcnow()
+        poll = Poll(
+            id=str(uuid.uuid4()),
+            topic=command.topic,
+            live=command.live,
+            multiple_choice=command.multiple_choice,
+            choices=[Choice(id=i, content=text) for i, text in enumerate(command.choices)],
+            started=format_timestamp(moment),
+            duration=command.duration or 0,
+        )
+        state = self.node.state
+        if not await state.put_new_value(
+            session.room, _config(session.breakout), msgspec.json.encode(poll)
+        ):
+            session.send_error(NAMESPACE, "still_running")
+            return
+        if poll.duration:
+            await state.schedule(
+                _timer(session.room, session.breakout, poll.id), time.time() + poll.duration
+            )
+        started = Started(
+            id=poll.id,
+            topic=poll.topic,
+            live=poll.live,
+            multiple_choice=poll.multiple_choice,
+            choices=poll.choices,
+            duration=poll.duration,
+        )
+        await session.publish(
+            room_channel(session.room, session.breakout),
+            Delivery(frame=encode_event(NAMESPACE, started, moment)),
+        )
+
+    async def _vote(self, session: Session, command: Vote) -> None:
+        running = await self._running(session.room, session.breakout)
+        if running is None or running[0].id != command.poll_id:
+            session.send_error(NAMESPACE, "invalid_poll_id")
+            return
+        poll = running[0]
+        if command.choice_id is not None:
+            choices = [command.choice_id]
+        else:
+            choices = list(command.choice_ids or [])
+        if len(set(choices)) > 1 and not poll.multiple_choice:
+            session.send_error(NAMESPACE, "multiple_choices_not_allowed")
+            return
+        if any(not 0 <= choice < len(poll.choices) for choice in choices):
+            session.send_error(NAMESPACE, "invalid_choice_id")
+            return
+        state = self.node.state
+        name = _votes(session.breakout, poll.id)
+        await state.set_entry(
+            session.room, name, session.id, msgspec.json.encode(sorted(set(choices)))
+        )
+        if poll.live:
+            results = await self._results(session.room, session.breakout, poll)
+            await session.publish(
+                room_channel(session.room, session.breakout),
+                Delivery(frame=encode_event(NAMESPACE, LiveUpdate(id=poll.id, results=results))),
+            )
+
+    async def _results(self, room: str, breakout: str | None, poll: Poll) -> list[Result]:
+        entries = await self.node.state.entries(room, _votes(breakout, poll.id))
+        votes: dict[str, list[int]] = {}
+        for participant, raw in entries.items():
+            votes = apply_vote(votes, participant, _choices.decode(raw))
+        counts = tally(len(poll.choices), votes)
+        return [Result(id=i, count=count) for i, count in enumerate(counts)]
+
+    async def _finish(self, session: Session, poll_id: str) -> None:
+        if session.role != "moderator":
+            session.send_error(NAMESPACE, "insufficient_permissions")
+            return
+        running = await self._running(session.room, session.breakout)
+        if (
+            running is None
+            or running[0].id != poll_id
+            or not await self._end(session.room, session.breakout, *running)
+        ):
+            session.send_error(NAMESPACE, "invalid_poll_id")
+
+    async def _end(self, room: str, breakout: str | None, poll: Poll, raw: bytes) -> bool:
+        """Delete the poll and send ``done``, if nobody else ended it first."""
+        state = self.node.state
+        if not await state.take_value(room, _config(breakout), raw):
+            return False
+        await state.unschedule(_timer(room, breakout, poll.id))
+        results = await self._results(room, breakout, poll)
+        await self.node.hub.publish(
+            room_channel(room, breakout),
+            Delivery(frame=encode_event(NAMESPACE, Done(id=poll.id, results=results))),
+        )
+        return True
+
+    async def on_timer(self, key: str) -> None:
+        _, room, sroom, poll_id = key.split(":")
+        breakout = None if sroom == "main" else sroom
+        running = await self._running(room, breakout)
+        if running is not None and running[0].id == poll_id:
+            await self._end(room, breakout, *running)
+
+    async def join_data(self, session: Session) -> Any:
+        running = await self._running(session.room, session.breakout)
+        return None if running is None else running[0]

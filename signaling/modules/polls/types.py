@@ -1,0 +1,95 @@
+"""Commands and events of the ``polls`` namespace (reference §10, §19.6)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+# -- commands ------------------------------------------------------------------------------
+
+
+class Start(msgspec.Struct, tag_field="action", tag="start"):
+    topic: str
+    choices: list[str]
+    live: bool = False
+    multiple_choice: bool = False
+    duration: int | None = None  # seconds; 0 or absent: no time limit (§19.6)
+
+
+class Vote(msgspec.Struct, tag_field="action", tag="vote"):
+    poll_id: str
+    choice_id: int | None = None
+    choice_ids: list[int] | None = None
+
+
+class Finish(msgspec.Struct, tag_field="action", tag="finish"):
+    id: str
+
+
+Command = Start | Vote | Finish
+
+# -- events --------------------------------------------------------------------------------
+
+
+class Choice(msgspec.Struct):
+    id: int
+    content: str
+
+
+class Result(msgspec.Struct):
+    id: int
+    count: int
+
+
+class Started(msgspec.Struct, tag_field="message", tag="started"):
+    id: str
+    topic: str
+    live: bool
+    multiple_choice: bool
+    choices: list[Choice]
+    duration: int
+
+
+class LiveUpdate(msgspec.Struct, tag_field="message", tag="live_update"):
+    id: str
+    results: list[Result]
+
+
+class Done(msgspec.Struct, tag_field="message", tag="done"):
+    id: str
+    results: list[Result]
+
+
+ErrorCode = Literal[
+    "insufficient_permissions",
+    "still_running",
+    "invalid_duration",
+    "invalid_topic_length",
+    "invalid_choice_count",
+    "invalid_choice_description",
+    "invalid_poll_id",
+    "multiple_choices_not_allowed",
+    "invalid_choice_id",
+    "service_unavailable",
+    "internal_error",
+]
+
+
+class Error(msgspec.Struct, tag_field="message", tag="error"):
+    error: ErrorCode
+
+
+Event = Started | LiveUpdate | Done | Error
+
+
+class Poll(msgspec.Struct):
+    """A running poll as stored, and as ``join_success.polls`` shows it (no results)."""
+
+    id: str
+    topic: str
+    live: bool
+    multiple_choice: bool
+    choices: list[Choice]
+    started: str
+    duration: int
