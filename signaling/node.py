@@ -43,6 +43,7 @@ from signaling.modules.chat import ChatModule
 from signaling.modules.control import ControlModule
 from signaling.modules.echo import EchoModule
 from signaling.modules.moderation import ModerationModule
+from signaling.modules.polls import PollsModule
 from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
@@ -68,6 +69,8 @@ def build_modules(node: Node, control: ControlModule) -> dict[str, Module]:
         EchoModule(),
         ChatModule(node),
         ModerationModule(node, control, control.waiting_room),
+        PollsModule(node),
+        node.breakout,
     ]
     disabled = set(node.settings.disabled_modules)
     return {m.namespace: m for m in modules if not (m.in_tariff and m.namespace in disabled)}
