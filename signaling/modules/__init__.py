@@ -25,6 +25,9 @@ class Module:
     commands: ClassVar[Any] = None
     #: Tagged union of event structs the module sends (documentation and AsyncAPI).
     events: ClassVar[Any] = None
+    #: The types of this module's ``join_success`` key and peer-data key (AsyncAPI).
+    join_data_type: ClassVar[Any] = None
+    peer_data_type: ClassVar[Any] = None
     #: Commands are handled before the participant has joined (control, echo, §4).
     before_join: ClassVar[bool] = False
     #: A payload that is not one of ``commands`` gets control ``invalid_json`` instead of

@@ -68,6 +68,7 @@ class BreakoutModule(Module):
     namespace = NAMESPACE
     commands = Command
     events = Event
+    join_data_type = JoinData
 
     def __init__(self, node: Node) -> None:
         super().__init__()

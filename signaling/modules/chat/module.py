@@ -64,6 +64,8 @@ class ChatModule(Module):
     namespace = "chat"
     commands = Command
     events = Event
+    join_data_type = ChatJoinData
+    peer_data_type = ChatPeer
 
     def __init__(self, node: Node) -> None:
         super().__init__()

@@ -66,6 +66,7 @@ class ControlModule(Module):
     namespace = "control"
     commands = Command
     events = Event
+    peer_data_type = ControlPeer
     before_join = True
     reports_bad_payload = True
     in_tariff = False

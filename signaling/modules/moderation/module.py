@@ -77,6 +77,7 @@ class ModerationModule(Module):
     namespace = NAMESPACE
     commands = Command
     events = Event
+    join_data_type = ModerationJoinData
 
     def __init__(self, node: Node, control: ControlModule, waiting_room: WaitingRoom) -> None:
         super().__init__()

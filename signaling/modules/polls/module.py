@@ -71,6 +71,7 @@ class PollsModule(Module):
     namespace = NAMESPACE
     commands = Command
     events = Event
+    join_data_type = Poll
 
     def __init__(self, node: Node) -> None:
         super().__init__()
