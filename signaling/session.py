@@ -83,6 +83,7 @@ class Session:
         self._flusher: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._joining: list[Delivery] | None = None
         self._close_after_flush: tuple[CloseCode, str] | None = None
         self._timers: dict[str, asyncio.TimerHandle] = {}
         settings = node.settings
@@ -222,6 +223,9 @@ class Session:
         """A delivery on one of this session's channels (called by the hub, synchronously)."""
         if delivery.exclude == self.id or self._closing or delivery.skip == self.channels[0]:
             return
+        if self._joining is not None:
+            self._joining.append(delivery)
+            return
         audience = delivery.audience
         state = self.state
         if audience == Audience.JOINED:
@@ -244,6 +248,22 @@ class Session:
     async def _signal(self, module: Module, signal: Any) -> None:
         async with self._lock:
             await self._guarded(module.namespace, module.on_signal(self, signal))
+
+    def begin_join(self) -> None:
+        """Hold deliveries from now on: the room may change while ``join_success`` is built."""
+        self._joining = []
+
+    def finish_join(self, listed: set[str]) -> None:
+        """Joined: deliver what was held, except ``joined`` of participants ``join_success``
+        already listed (their stamps)."""
+        held, self._joining = self._joining or [], None
+        self.state = ConnState.JOINED
+        for delivery in held:
+            if delivery.stamp is None or delivery.stamp not in listed:
+                self.deliver(delivery)
+
+    def abort_join(self) -> None:
+        self._joining = None
 
     def spawn(self, work: Any) -> None:
         """Run a coroutine for this session; it is cancelled when the session ends."""

@@ -40,12 +40,17 @@ from signaling.session import ConnState
 from signaling.state import LeaveReason, Participant, Role
 from signaling.wire import encode_event, format_timestamp, utcnow
 from tickets.profiles import avatar_url
+from tickets.registry import Room
 
 if TYPE_CHECKING:
     from signaling.node import Node
     from signaling.session import Session
 
 HIDDEN_KINDS = {"recorder"}
+
+
+def _stamp(participant: Participant) -> str:
+    return f"{participant.id}@{participant.joined_at}"
 
 
 class Announcement(msgspec.Struct):
@@ -137,7 +142,6 @@ class ControlModule(Module):
         """Put ``participant`` into the session's signaling room: tariff check, state,
         ``join_success`` to the joiner, ``joined`` to the others (§5.1 step 5)."""
         node = self.node
-        settings = node.settings
         room_record = await node.registry.get_room(session.room)
         if room_record is None:
             session.close(CloseCode.NORMAL, reason="room deleted")
@@ -146,6 +150,17 @@ class ControlModule(Module):
             if not await module.may_enter(session):
                 session.close(CloseCode.NORMAL, reason=f"{module.namespace} refused the join")
                 return
+        session.begin_join()
+        try:
+            await self._enter(session, participant, counted, room_record)
+        finally:
+            session.abort_join()
+
+    async def _enter(
+        self, session: Session, participant: Participant, counted: bool, room_record: Room
+    ) -> None:
+        node = self.node
+        settings = node.settings
         limit = settings.time_limit
         closes_at = format_timestamp(utcnow() + timedelta(seconds=limit)) if limit else None
         result = await node.state.join(
@@ -160,14 +175,14 @@ class ControlModule(Module):
             self.send_join_blocked(session)
             return
         stored = result.participant
-        session.state = ConnState.JOINED
         session.role = stored.role
         session.display_name = stored.display_name
-        others = [
-            self.public_data(p, session)
+        members = [
+            p
             for p in await node.state.participants(session.room, session.breakout)
             if p.id != session.id and p.kind not in HIDDEN_KINDS
         ]
+        others = [self.public_data(p, session) for p in members]
         creator = room_record.created_by
         core = JoinSuccess(
             id=session.id,
@@ -196,6 +211,7 @@ class ControlModule(Module):
             if data is not None:
                 payload[module.namespace] = data
         session.send("control", payload)
+        session.finish_join({_stamp(p) for p in members if p.left_at is None})
         if stored.kind not in HIDDEN_KINDS:
             await self.announce(session.room, session.breakout, stored, "joined")
             for module in node.modules.values():
@@ -252,14 +268,17 @@ class ControlModule(Module):
         """Publish ``joined`` or ``update`` for ``participant`` to the others in its room; per
         recipient when it has chat groups (each sees only the groups they share)."""
         channel = room_channel(room, breakout)
+        stamp = _stamp(participant) if message == "joined" else None
         if participant.groups:
             personal = Announcement(message=message, participant=participant)
-            delivery = Delivery(exclude=participant.id, namespace="control", personal=personal)
+            delivery = Delivery(
+                exclude=participant.id, namespace="control", personal=personal, stamp=stamp
+            )
         else:
             frame = encode_event(
                 "control", {"message": message, **self.public_data(participant, None)}
             )
-            delivery = Delivery(frame=frame, exclude=participant.id)
+            delivery = Delivery(frame=frame, exclude=participant.id, stamp=stamp)
         await self.node.hub.publish(channel, delivery)
 
     def render(self, session: Session, personal: Any) -> str | None:
