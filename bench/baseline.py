@@ -58,15 +58,12 @@ class Relay:
     async def pump(self) -> None:
         """Broadcast everything published on the channel to the local clients."""
         assert self.redis is not None
-        pubsub = self.redis.pubsub()
-        await pubsub.subscribe(CHANNEL)
-        try:
+        async with self.redis.pubsub() as pubsub:
+            await pubsub.subscribe(CHANNEL)
             async for item in pubsub.listen():
                 if item.get("type") == "message":
                     data = item["data"]
                     broadcast(self.clients, data.decode() if isinstance(data, bytes) else data)
-        finally:
-            await pubsub.aclose()
 
 
 async def run(port: int, redis_url: str | None, host: str = "127.0.0.1") -> None:
@@ -97,7 +94,9 @@ async def run(port: int, redis_url: str | None, host: str = "127.0.0.1") -> None
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="bench.baseline", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="bench.baseline", description="A bare websockets.broadcast() relay."
+    )
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--redis-url", default=None, help="relay over this Redis (many nodes)")
