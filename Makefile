@@ -27,6 +27,12 @@ run: $(RUN_STAMP)
 test: $(TEST_STAMP) redis-server
 	$(BIN)/python -m pytest
 
+## Validate protocol/asyncapi.yaml with the official AsyncAPI CLI (installed once into .tools/;
+## needs Node 20 and npm). Regenerate: `signaling asyncapi --output protocol/asyncapi.yaml`.
+.PHONY: protocol-check
+protocol-check: $(TEST_STAMP)
+	bash tools/protocol-check.sh
+
 ## ruff and mypy over sources and tests.
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

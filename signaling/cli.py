@@ -1,4 +1,4 @@
-"""The ``signaling`` command: ``serve`` and ``dev-token``."""
+"""The ``signaling`` command: ``serve``, ``dev-token`` and ``asyncapi``."""
 
 from __future__ import annotations
 
@@ -74,6 +74,19 @@ def _dev_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _asyncapi(args: argparse.Namespace) -> int:
+    from signaling.asyncapi import build_document, to_json, to_yaml
+
+    document = build_document()
+    text = to_json(document) if args.json else to_yaml(document)
+    if args.output is None:
+        sys.stdout.buffer.write(text.encode())
+    else:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="signaling", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--group", action="append", help="a chat group of the user (repeatable)")
     token.add_argument("--ttl", type=int, default=24 * 3600, help="lifetime in seconds")
     token.set_defaults(run=_dev_token)
+
+    asyncapi = commands.add_parser(
+        "asyncapi", help="print the AsyncAPI description of /signaling (protocol/asyncapi.yaml)"
+    )
+    asyncapi.add_argument("--output", metavar="PATH", help="write to PATH instead of stdout")
+    asyncapi.add_argument("--json", action="store_true", help="JSON instead of YAML")
+    asyncapi.set_defaults(run=_asyncapi)
 
     args = parser.parse_args(argv)
     try:
