@@ -12,8 +12,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from signaling.config import Settings, load_settings
 from signaling.endpoint import signaling_endpoint
@@ -26,12 +26,12 @@ from tickets.routes import start_routes
 log = logging.getLogger(__name__)
 
 
-def app_from_environment() -> Starlette:
+def app_from_environment() -> SignalingApp:
     """The app factory a worker process calls (``SIGNALING_WORKERS`` > 1)."""
     return create_app(load_settings())
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings) -> SignalingApp:
     """Build the ASGI app; the node's backends start and stop with its lifespan."""
     node = Node(settings)
 
@@ -51,9 +51,6 @@ def create_app(settings: Settings) -> Starlette:
         return json_response(
             {"status": "ok", "backend": "embedded" if settings.embedded else "redis"}
         )
-
-    async def signaling(websocket: WebSocket) -> None:
-        await signaling_endpoint(websocket, node)
 
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
@@ -77,7 +74,6 @@ def create_app(settings: Settings) -> Starlette:
 
     routes = [
         Route("/healthz", healthz),
-        WebSocketRoute("/signaling", signaling),
         *start_routes(node),
         *record_routes(node),
     ]
@@ -103,5 +99,19 @@ def create_app(settings: Settings) -> Starlette:
             Exception: server_error,
         },
     )
-    app.state.node = node
-    return app
+    return SignalingApp(app, node)
+
+
+class SignalingApp:
+    """The ASGI app: ``/signaling`` straight to its endpoint, everything else to Starlette
+    (REST, health, lifespan)."""
+
+    def __init__(self, http: Starlette, node: Node) -> None:
+        self.http = http
+        self.node = node
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == "/signaling":
+            await signaling_endpoint(scope, receive, send, self.node)
+        else:
+            await self.http(scope, receive, send)

@@ -1,6 +1,8 @@
 """``GET /signaling``: the ticket handshake (reference §3) and the session that follows.
 
-Rejections are plain HTTP responses with a JSON error body, sent before the upgrade.
+A plain ASGI endpoint (no router or middleware frames stay alive for the connection's
+lifetime: they would cost memory on every idle socket). Rejections are plain HTTP responses
+with a JSON error body, sent before the upgrade.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from starlette.websockets import WebSocket
+from starlette.types import Receive, Scope, Send
 
 from signaling.errors import BACKEND_ERRORS, ApiError, forbidden, not_found, service_unavailable
 from signaling.session import Session
@@ -47,20 +49,18 @@ def parse_protocols(header_values: list[str]) -> tuple[str, str]:
     return protocol, tickets[0]
 
 
-async def signaling_endpoint(websocket: WebSocket, node: Node) -> None:
+async def signaling_endpoint(scope: Scope, receive: Receive, send: Send, node: Node) -> None:
     """Validate the handshake, take the runner lock, subscribe, accept, run the session."""
-    link = websocket.scope.get("extensions", {}).get(LINK_EXTENSION)
+    link = scope.get("extensions", {}).get(LINK_EXTENSION)
+    headers = scope["headers"]
     try:
         if not isinstance(link, Link):
             raise ApiError(500, "internal_server_error", "run the server with `signaling serve`")
         origins = node.settings.websocket_origins
-        if origins and websocket.headers.get("origin") not in origins:
+        origin = next((v.decode("latin-1") for k, v in headers if k == b"origin"), None)
+        if origins and origin not in origins:
             raise forbidden("this Origin may not open /signaling")
-        values = [
-            v.decode("latin-1")
-            for k, v in websocket.scope["headers"]
-            if k == b"sec-websocket-protocol"
-        ]
+        values = [v.decode("latin-1") for k, v in headers if k == b"sec-websocket-protocol"]
         protocol, ticket_text = parse_protocols(values)
         ticket = await node.tokens.redeem(ticket_text)
         if ticket is None:
@@ -73,18 +73,19 @@ async def signaling_endpoint(websocket: WebSocket, node: Node) -> None:
                 500, "internal_server_error", "the participant's session is still running"
             )
     except ApiError as error:
-        await websocket.send_denial_response(error_response(error))
+        await error_response(error)(scope, receive, send)
         return
     except BACKEND_ERRORS as exc:
         log.warning("handshake failed: backend unavailable (%s)", exc)
-        await websocket.send_denial_response(
-            error_response(service_unavailable("the backend is unreachable; retry shortly"))
-        )
+        unavailable = service_unavailable("the backend is unreachable; retry shortly")
+        await error_response(unavailable)(scope, receive, send)
         return
-    session = Session(node, link, websocket.receive, ticket, runner)
+    session = Session(node, link, receive, ticket, runner)
     try:
         await node.hub.attach(session, session.channels)
-        await websocket.accept(subprotocol=protocol)
+        if (await receive())["type"] != "websocket.connect":
+            raise ConnectionError("the client went away during the handshake")
+        await send({"type": "websocket.accept", "subprotocol": protocol})
         await node.tokens.activate_resumption(ticket)
     except BaseException:
         await node.hub.detach(session, session.channels)

@@ -53,6 +53,41 @@ class ConnState(enum.IntEnum):
 class Session:
     """See the module docstring. Modules read the public attributes and call the methods."""
 
+    __slots__ = (
+        "_backlog",
+        "_close_after_flush",
+        "_closing",
+        "_flooding_since",
+        "_flusher",
+        "_joining",
+        "_last_drop",
+        "_lock",
+        "_modules",
+        "_receive",
+        "_refilled",
+        "_settings",
+        "_tasks",
+        "_timers",
+        "_tokens",
+        "breakout",
+        "channels",
+        "data",
+        "display_name",
+        "groups",
+        "id",
+        "join_blocked",
+        "kind",
+        "leave_reason",
+        "link",
+        "node",
+        "role",
+        "room",
+        "runner",
+        "state",
+        "ticket",
+        "user_id",
+    )
+
     def __init__(self, node: Node, link: Link, receive: Any, ticket: TicketData, runner: str):
         self.node = node
         self.link = link
@@ -79,19 +114,15 @@ class Session:
         ]
         self._modules: Mapping[str, Module] = node.modules
         self._lock = asyncio.Lock()
-        self._backlog: deque[str] = deque()
+        self._backlog: deque[str] | None = None  # made when the socket first falls behind
         self._flusher: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[None]] | None = None  # made on first use
         self._closing = False
         self._joining: list[Delivery] | None = None
         self._close_after_flush: tuple[CloseCode, str] | None = None
         self._timers: dict[str, asyncio.TimerHandle] = {}
-        settings = node.settings
-        self._queue_limit = settings.send_queue_limit
-        self._rate = settings.rate_limit
-        self._burst = float(settings.rate_burst)
-        self._flood_after = settings.rate_flood_seconds
-        self._tokens = self._burst
+        self._settings = node.settings
+        self._tokens = float(node.settings.rate_burst)
         self._refilled = time.monotonic()
         self._flooding_since = 0.0
         self._last_drop: float | None = None
@@ -122,7 +153,7 @@ class Session:
             timer.cancel()
         if self._flusher is not None:
             self._flusher.cancel()
-        self._backlog.clear()
+        self._backlog = None
         node = self.node
         with contextlib.suppress(*BACKEND_ERRORS):  # else its TTL ends it
             await node.tokens.release_runner(self.id, self.runner)  # §19.10: at once
@@ -132,7 +163,7 @@ class Session:
                 for module in reversed(list(self._modules.values())):  # control announces last
                     await self._guarded(module.namespace, module.on_leave(self))
                 self.state = ConnState.NONE
-        for task in list(self._tasks):
+        for task in list(self._tasks or ()):
             task.cancel()
 
     def close(self, code: CloseCode, leave_reason: LeaveReason = "quit", reason: str = "") -> None:
@@ -162,7 +193,9 @@ class Session:
 
     def _take_token(self) -> bool:
         now = time.monotonic()
-        self._tokens = min(self._burst, self._tokens + (now - self._refilled) * self._rate)
+        settings = self._settings
+        refill = (now - self._refilled) * settings.rate_limit
+        self._tokens = min(float(settings.rate_burst), self._tokens + refill)
         self._refilled = now
         if self._tokens >= 1.0:
             self._tokens -= 1.0
@@ -172,7 +205,7 @@ class Session:
         if self._last_drop is None or now - self._last_drop > 1.0:
             self._flooding_since = now
         self._last_drop = now
-        if now - self._flooding_since >= self._flood_after:
+        if now - self._flooding_since >= settings.rate_flood_seconds:
             self.close(CloseCode.POLICY, reason="rate limit exceeded")
             return False
         self.send("control", {"message": "rate_limit_exceeded"})
@@ -268,6 +301,8 @@ class Session:
     def spawn(self, work: Any) -> None:
         """Run a coroutine for this session; it is cancelled when the session ends."""
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(work)
+        if self._tasks is None:
+            self._tasks = set()
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -284,12 +319,15 @@ class Session:
         """Write a ready frame now if possible, else queue it (bounded)."""
         if self._closing:
             return
-        if not self._backlog and self.link.writable():
+        backlog = self._backlog
+        if not backlog and self.link.writable():
             self.link.write_text(frame)
             return
-        self._backlog.append(frame)
-        if len(self._backlog) > self._queue_limit:
-            self._backlog.clear()
+        if backlog is None:
+            backlog = self._backlog = deque()
+        backlog.append(frame)
+        if len(backlog) > self._settings.send_queue_limit:
+            backlog.clear()
             self.close(CloseCode.SLOW_CONSUMER, reason="send queue overflow")
             return
         if self._flusher is None:
@@ -298,13 +336,14 @@ class Session:
     async def _flush(self) -> None:
         link = self.link
         try:
-            while self._backlog:
+            backlog = self._backlog
+            while backlog:
                 await link.wait_writable()
                 if not link.is_open():
-                    self._backlog.clear()
+                    backlog.clear()
                     return
-                while self._backlog and link.writable():
-                    link.write_text(self._backlog.popleft())
+                while backlog and link.writable():
+                    link.write_text(backlog.popleft())
             pending = self._close_after_flush
             if pending is not None:
                 link.close(*pending)
