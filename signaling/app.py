@@ -19,6 +19,7 @@ from signaling.config import Settings, load_settings
 from signaling.endpoint import signaling_endpoint
 from signaling.errors import BACKEND_ERRORS, ApiError, service_unavailable
 from signaling.node import Node
+from signaling.openapi import openapi_route
 from tickets.http import error_response, json_response
 from tickets.records import record_routes
 from tickets.routes import start_routes
@@ -62,7 +63,9 @@ def create_app(settings: Settings) -> SignalingApp:
         code = codes.get(
             exc.status_code, "bad_request" if exc.status_code < 500 else "internal_server_error"
         )
-        return error_response(ApiError(exc.status_code, code, str(exc.detail)))
+        return error_response(
+            ApiError(exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}))
+        )
 
     async def backend_error(request: Request, exc: Exception) -> Response:
         log.warning("%s %s: backend unavailable (%s)", request.method, request.url.path, exc)
@@ -76,6 +79,7 @@ def create_app(settings: Settings) -> SignalingApp:
         Route("/healthz", healthz),
         *start_routes(node),
         *record_routes(node),
+        openapi_route(),
     ]
     middleware = []
     if settings.cors_origins:

@@ -1,4 +1,4 @@
-"""The ``signaling`` command: ``serve``, ``dev-token`` and ``asyncapi``."""
+"""The ``signaling`` command: ``serve``, ``dev-token``, ``asyncapi`` and ``openapi``."""
 
 from __future__ import annotations
 
@@ -87,6 +87,20 @@ def _asyncapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _openapi(args: argparse.Namespace) -> int:
+    from signaling.asyncapi import to_json, to_yaml
+    from signaling.openapi import build_document
+
+    document = build_document()
+    text = to_json(document) if args.json else to_yaml(document)
+    if args.output is None:
+        sys.stdout.buffer.write(text.encode())
+    else:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="signaling", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -111,6 +125,13 @@ def main(argv: list[str] | None = None) -> int:
     asyncapi.add_argument("--output", metavar="PATH", help="write to PATH instead of stdout")
     asyncapi.add_argument("--json", action="store_true", help="JSON instead of YAML")
     asyncapi.set_defaults(run=_asyncapi)
+
+    openapi = commands.add_parser(
+        "openapi", help="print the OpenAPI description of the REST API (protocol/openapi.yaml)"
+    )
+    openapi.add_argument("--output", metavar="PATH", help="write to PATH instead of stdout")
+    openapi.add_argument("--json", action="store_true", help="JSON instead of YAML")
+    openapi.set_defaults(run=_openapi)
 
     args = parser.parse_args(argv)
     try:
