@@ -216,7 +216,7 @@ class Session:
             return
         try:
             envelope = incoming_decoder.decode(data)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # malformed, or nested absurdly deep
             if self._take_token():
                 self.send_error("control", "invalid_json")
             return
@@ -233,7 +233,7 @@ class Session:
         if module.decoder is not None:
             try:
                 command = module.decoder.decode(envelope.payload)
-            except msgspec.DecodeError:
+            except (msgspec.DecodeError, RecursionError):
                 if module.reports_bad_payload:
                     self.send_error("control", "invalid_json")
                 return

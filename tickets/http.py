@@ -51,11 +51,11 @@ async def read_body(request: Request, body_type: type[T], *, empty_ok: bool = Fa
         return msgspec.json.decode(raw, type=body_type)
     except msgspec.ValidationError as exc:
         error = exc
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):  # malformed, or nested absurdly deep
         raise invalid_json() from None
     try:  # msgspec reports a type error before it sees trailing garbage
         msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         raise invalid_json() from None
     text = str(error)
     match = _FIELD.search(text) or _MISSING.search(text)

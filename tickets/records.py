@@ -162,6 +162,10 @@ def _future(expiration: datetime | None) -> datetime | None:
         return None
     if expiration.tzinfo is None:
         expiration = expiration.replace(tzinfo=UTC)
+    try:
+        expiration = expiration.astimezone(UTC)
+    except OverflowError:
+        raise validation_failed("expiration", "the expiration is out of range") from None
     if expiration <= utcnow():
         raise validation_failed("expiration", "the expiration must lie in the future")
     return expiration
@@ -172,6 +176,8 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
     if raw is None:
         return default
     try:
+        if not raw.isascii():
+            raise ValueError(raw)
         value = int(raw.strip(), 10)
     except ValueError:
         raise validation_failed(name, f"{name} must be an integer") from None

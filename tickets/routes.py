@@ -58,7 +58,7 @@ def start_routes(node: Any) -> list[BaseRoute]:
     throttle = PasswordThrottle(node.settings.password_attempts, node.settings.password_window)
 
     async def room_or_404(room_id: str) -> Any:
-        room = await node.registry.get_room(room_id) if is_uuid(room_id) else None
+        room = await node.registry.get_room(room_id.lower()) if is_uuid(room_id) else None
         if room is None:
             raise not_found("unknown room")
         return room
@@ -102,10 +102,10 @@ def start_routes(node: Any) -> list[BaseRoute]:
         body = await read_body(request, InvitedStartBody)
         if not is_uuid(body.invite_code):
             raise validation_failed("invite_code", "Bad invite code format")
-        invite = await node.registry.get_invite(body.invite_code)
+        invite = await node.registry.get_invite(body.invite_code.lower())
         if invite is None or not invite.usable(utcnow()):
             raise not_found("unknown, revoked or expired invite code")
-        if invite.room != room_id:
+        if invite.room != room_id.lower():
             raise bad_request("Room id mismatch")
         room = await room_or_404(room_id)
         if room.password:

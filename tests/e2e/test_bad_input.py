@@ -172,3 +172,24 @@ async def test_rest_bodies_never_cause_a_server_error(
     error = response.json()
     if response.status_code >= 400:
         assert isinstance(error["code"], str) and isinstance(error["message"], str)
+
+
+async def test_absurdly_deep_json_is_invalid_json_on_both_sides(
+    server: ServerProcess, owner: Api
+) -> None:
+    deep = "[" * 20_000 + "]" * 20_000  # under the 64 KiB body limit
+    response = await owner.http.post(
+        "/v1/rooms",
+        content=deep.encode(),
+        headers={"Authorization": f"Bearer {owner.token}", "Content-Type": "application/json"},
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_json")
+    room = await owner.create_room()
+    peer = await enter(server, owner, room["id"], "Deep")
+    await peer.ws.send('{"namespace":"chat","payload":' + deep + "}")
+    assert [r["payload"] for r in await survive(peer)] == [
+        {"message": "error", "error": "invalid_json"}
+    ]
+    await peer.ws.send('{"namespace":"control","payload":{"action":"raise_hand","x":' + deep + "}}")
+    assert [r["payload"]["message"] for r in await survive(peer)] == ["error"]
+    await peer.close()
