@@ -51,7 +51,15 @@ start=$(date +%s)
 "$BIN" validate "$DOCUMENT" --fail-severity=warn </dev/null
 echo "protocol-check: validated $DOCUMENT in $(( $(date +%s) - start )) s"
 
+# The OpenAPI 3.1 description of the REST routes, with openapi-spec-validator (a test extra);
+# it prints "<file>: OK" or what is wrong, and fails the check then.
+OPENAPI_DOCUMENT=protocol/openapi.yaml
+start=$(date +%s)
+"${PYTHON:-.venv/bin/python}" -m openapi_spec_validator "$OPENAPI_DOCUMENT" </dev/null
+echo "protocol-check: validated $OPENAPI_DOCUMENT in $(( $(date +%s) - start )) s"
+
 # The YAML emitter against real parsers (js-yaml and yaml, shipped with the CLI): the committed
 # document and a corpus of awkward values must read back as what was written.
 "${PYTHON:-.venv/bin/python}" -m pytest -q -p no:cacheprovider \
   tests/unit/test_asyncapi.py -m protocol_check
+bash tools/generated-client.sh

@@ -10,6 +10,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from signaling.wire import SUBPROTOCOL
+from tests.support.conformance import check_frame
 from tests.support.server import ServerProcess
 
 Json = dict[str, Any]
@@ -80,8 +81,10 @@ class Peer:
         await self.ws.send(json.dumps({"namespace": namespace, "payload": payload}))
 
     async def recv(self, timeout: float = 5.0) -> Json:
+        """The next frame, checked against protocol/asyncapi.yaml (tests/support/conformance)."""
         raw = await asyncio.wait_for(self.ws.recv(), timeout)
         frame: Json = json.loads(raw)
+        check_frame(frame)
         return frame
 
     async def expect(self, namespace: str, message: str, timeout: float = 5.0) -> Json:
@@ -117,12 +120,16 @@ class Peer:
         assert frame["namespace"] == "echo" and frame["payload"] == body, frame
 
     async def closed(self, timeout: float = 5.0) -> tuple[int | None, str]:
-        """Wait for the server to close; returns (code, reason)."""
+        """Wait for the server to close; returns (code, reason). Frames that arrive first are
+        checked against protocol/asyncapi.yaml too."""
+        drained: list[str | bytes] = []
         try:
             while True:
-                await asyncio.wait_for(self.ws.recv(), timeout)
+                drained.append(await asyncio.wait_for(self.ws.recv(), timeout))
         except Exception:
             pass
+        for raw in drained:
+            check_frame(json.loads(raw))
         await asyncio.wait_for(self.ws.wait_closed(), timeout)
         rcvd = self.ws.protocol.close_rcvd
         return (rcvd.code, rcvd.reason) if rcvd else (None, "")
