@@ -9,9 +9,12 @@ text frame so fan-out can write the same string to every recipient.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+
+#: A timestamp as sent: RFC 3339 in UTC with six fraction digits (see ``format_timestamp``).
+Timestamp = Annotated[str, msgspec.Meta(extra_json_schema={"format": "date-time"})]
 
 SUBPROTOCOL = "opentalk-signaling-json-v1.0"
 LEGACY_SUBPROTOCOL = "k3k-signaling-json-v1.0"

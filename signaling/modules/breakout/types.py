@@ -7,6 +7,7 @@ from typing import Literal
 import msgspec
 
 from signaling.state import Kind, Role
+from signaling.wire import Timestamp
 
 # -- commands (moderator-only) --------------------------------------------------------------
 
@@ -37,7 +38,7 @@ class BreakoutRoom(msgspec.Struct):
 
 class Started(msgspec.Struct, tag_field="message", tag="started"):
     rooms: list[BreakoutRoom]
-    expires: str | None
+    expires: Timestamp | None
     assignment: str | None
 
 
@@ -59,8 +60,8 @@ class BreakoutPeer(msgspec.Struct, omit_defaults=True, kw_only=True):
     role: Role
     avatar_url: str | None = None
     participation_kind: Kind
-    joined_at: str
-    left_at: str | None
+    joined_at: Timestamp
+    left_at: Timestamp | None
 
 
 class Joined(BreakoutPeer, tag_field="message", tag="joined"):
@@ -84,13 +85,13 @@ class Config(msgspec.Struct):
 
     id: str
     rooms: list[BreakoutRoom]
-    started: str
-    expires: str | None
+    started: Timestamp
+    expires: Timestamp | None
     assignments: dict[str, str]
 
 
 class JoinData(msgspec.Struct):
     current: str | None
-    expires: str | None
+    expires: Timestamp | None
     rooms: list[BreakoutRoom]
     participants: list[BreakoutPeer]

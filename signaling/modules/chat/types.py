@@ -7,6 +7,8 @@ from typing import Literal
 
 import msgspec
 
+from signaling.wire import Timestamp
+
 MAX_CONTENT_BYTES = 4096
 Scope = Literal["global", "private", "group"]
 
@@ -48,7 +50,7 @@ class ChatMessage(msgspec.Struct, kw_only=True, omit_defaults=True):
 
     id: str
     source: str
-    timestamp: str  # RFC 3339 with six fraction digits (§19.2)
+    timestamp: Timestamp  # RFC 3339 with six fraction digits (§19.2)
     content: str
     scope: Scope
     target: str | None = None
@@ -117,6 +119,6 @@ class ChatJoinData(msgspec.Struct):
     room_history: History
     groups_history: list[GroupHistory]
     private_history: list[PrivateHistory]
-    last_seen_timestamp_global: str | None
-    last_seen_timestamps_private: dict[str, str]
-    last_seen_timestamps_group: dict[str, str]
+    last_seen_timestamp_global: Timestamp | None
+    last_seen_timestamps_private: dict[str, Timestamp]
+    last_seen_timestamps_group: dict[str, Timestamp]

@@ -8,6 +8,7 @@ import msgspec
 
 from signaling.state import Kind, LeaveReason, Role
 from signaling.tariff import Tariff
+from signaling.wire import Timestamp
 
 # -- commands ------------------------------------------------------------------------------
 
@@ -49,9 +50,9 @@ class ControlPeer(msgspec.Struct, omit_defaults=True, kw_only=True):
     avatar_url: str | None = None
     participation_kind: Kind
     hand_is_up: bool
-    hand_updated_at: str
-    joined_at: str
-    left_at: str | None
+    hand_updated_at: Timestamp
+    joined_at: Timestamp
+    left_at: Timestamp | None
     is_room_owner: bool
 
 
@@ -79,7 +80,7 @@ class JoinSuccess(
     avatar_url: str | None = None
     role: Role
     is_room_owner: bool
-    closes_at: str | None = None
+    closes_at: Timestamp | None = None
     tariff: Tariff
     room_info: RoomInfo
     participants: list[dict[str, object]]

@@ -6,6 +6,8 @@ from typing import Literal
 
 import msgspec
 
+from signaling.wire import Timestamp
+
 # -- commands ------------------------------------------------------------------------------
 
 
@@ -91,5 +93,5 @@ class Poll(msgspec.Struct):
     live: bool
     multiple_choice: bool
     choices: list[Choice]
-    started: str
+    started: Timestamp
     duration: int
