@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from signaling.node import Node
 
 log = logging.getLogger(__name__)
+LISTED_WINDOW = 10.0  # seconds a joiner drops late ``joined`` of people it was told about
 
 
 class ConnState(enum.IntEnum):
@@ -61,6 +62,7 @@ class Session:
         "_flusher",
         "_joining",
         "_last_drop",
+        "_listed",
         "_lock",
         "_modules",
         "_receive",
@@ -119,6 +121,7 @@ class Session:
         self._tasks: set[asyncio.Task[None]] | None = None  # made on first use
         self._closing = False
         self._joining: list[Delivery] | None = None
+        self._listed: set[str] | None = None
         self._close_after_flush: tuple[CloseCode, str] | None = None
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._settings = node.settings
@@ -259,6 +262,8 @@ class Session:
         if self._joining is not None:
             self._joining.append(delivery)
             return
+        if delivery.stamp is not None and self._listed and delivery.stamp in self._listed:
+            return
         audience = delivery.audience
         state = self.state
         if audience == Audience.JOINED:
@@ -287,13 +292,20 @@ class Session:
         self._joining = []
 
     def finish_join(self, listed: set[str]) -> None:
-        """Joined: deliver what was held, except ``joined`` of participants ``join_success``
-        already listed (their stamps)."""
+        """Joined: deliver what was held. A ``joined`` of a participant ``join_success``
+        already listed (by stamp) is dropped, also when it arrives within
+        ``LISTED_WINDOW`` seconds from now: another node may publish it late."""
         held, self._joining = self._joining or [], None
         self.state = ConnState.JOINED
+        if listed:
+            self._listed = listed
+            at = asyncio.get_running_loop().time() + LISTED_WINDOW
+            self.set_timer("listed", at, self._forget_listed)
         for delivery in held:
-            if delivery.stamp is None or delivery.stamp not in listed:
-                self.deliver(delivery)
+            self.deliver(delivery)
+
+    def _forget_listed(self) -> None:
+        self._listed = None
 
     def abort_join(self) -> None:
         self._joining = None
