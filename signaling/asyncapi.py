@@ -2,13 +2,21 @@
 
 :func:`build_document` turns every module's command and event structs (one
 :func:`msgspec.json.schema_components` call, so shared structs become
-``components/schemas``) into one channel with one message per command and per event;
-:func:`to_yaml` renders it as block YAML. ``signaling asyncapi`` writes
-``protocol/asyncapi.yaml``; a unit test fails when that file and the types disagree, and
-``make protocol-check`` validates it with the official AsyncAPI CLI.
+``components/schemas``) into one channel with one message per command and per event, and
+one operation per message; :func:`to_yaml` renders it as block YAML. ``signaling asyncapi``
+writes ``protocol/asyncapi.yaml``; a unit test fails when that file and the types disagree,
+and ``make protocol-check`` validates it with the official AsyncAPI CLI.
 
 The document describes the **server**: client commands are ``receive`` operations, server
 events are ``send`` operations.
+
+The layout suits code generators (``asyncapi generate models``, i.e. Modelina) as it is: each
+operation has exactly one message (``receiveChatSendMessage``, ``sendChatMessageSent``), so a
+generator makes that message's model rather than one union per operation named after the
+shared channel; every component schema has a unique ``title`` (``chat.MessageSent`` →
+``ChatMessageSent``, where the class names alone repeat across namespaces: ``Error``,
+``Joined``, ...); and every message envelope has one too (``chat.message_sent`` →
+``ChatMessageSentFrame``), not an anonymous schema.
 """
 
 from __future__ import annotations
@@ -161,6 +169,9 @@ def build_document() -> dict[str, Any]:
     }
     ref = {cls: SCHEMAS + _component_name(cls, namespaces) for cls in _struct_classes(roots)}
     _add_public_data(schemas, ref)
+    titles: dict[str, str] = {}
+    for key, schema in schemas.items():
+        schema["title"] = _unique_title(titles, class_name(key), key)
 
     messages: dict[str, Any] = {}
     operations: dict[str, Any] = {}
@@ -172,10 +183,10 @@ def build_document() -> dict[str, Any]:
             if key in messages:
                 raise ValueError(f"two messages are named {key}")
             messages[key] = message
-        if received:
-            operations[f"{ns}.commands"] = _operation(ns, "receive", sorted(received))
-        if sent:
-            operations[f"{ns}.events"] = _operation(ns, "send", sorted(sent))
+            _unique_title(titles, message["payload"]["title"], key)
+        for keys, action in ((received, "receive"), (sent, "send")):
+            for key in sorted(keys):
+                operations[action + class_name(key)] = _operation(key, action)
 
     return {
         "asyncapi": "3.0.0",
@@ -318,14 +329,36 @@ def _ws_binding() -> dict[str, Any]:
     }
 
 
-def _operation(namespace: str, action: str, keys: list[str]) -> dict[str, Any]:
-    what = "commands a client sends" if action == "receive" else "events the server sends"
+def class_name(key: str) -> str:
+    """The unique class name (schema ``title``) of a component or message key:
+    ``chat.MessageSent`` → ``ChatMessageSent``, ``chat.message_sent`` → ``ChatMessageSent``,
+    ``Participant`` → ``Participant``."""
+    return "".join(part[:1].upper() + part[1:] for part in key.replace(".", "_").split("_"))
+
+
+def frame_class(message: str) -> str:
+    """The class name (envelope ``title``) of a message's whole frame:
+    ``chat.message_sent`` → ``ChatMessageSentFrame``."""
+    return class_name(message) + "Frame"
+
+
+def _unique_title(titles: dict[str, str], title: str, key: str) -> str:
+    if titles.setdefault(title, key) != key:
+        raise RuntimeError(f"{key} and {titles[title]} would both be titled {title}")
+    return title
+
+
+def _operation(key: str, action: str) -> dict[str, Any]:
+    """The operation of one message: ``receive`` for a command, ``send`` for an event."""
+    namespace, tag = key.split(".", 1)
+    what = "command" if action == "receive" else "event"
+    direction = "client → server" if action == "receive" else "server → client"
     return {
         "action": action,
         "channel": {"$ref": f"#/channels/{CHANNEL}"},
-        "title": f"{namespace} {'commands' if action == 'receive' else 'events'}",
-        "summary": f"The `{namespace}` {what}.",
-        "messages": [{"$ref": f"#/channels/{CHANNEL}/messages/{key}"} for key in keys],
+        "title": f"{action.capitalize()} {key}",
+        "summary": f"The `{namespace}` {what} `{tag}` ({direction}).",
+        "messages": [{"$ref": f"#/channels/{CHANNEL}/messages/{key}"}],
     }
 
 
@@ -360,7 +393,7 @@ def _module_messages(
         }
         if doc:
             message["description"] = doc
-        message["payload"] = _envelope(namespace, payload_schema, incoming=incoming)
+        message["payload"] = _envelope(key, payload_schema, incoming=incoming)
         message["examples"] = [{"name": tag, "payload": _frame(namespace, example, incoming)}]
         out[key] = message
     return out
@@ -384,12 +417,14 @@ def _echo_message(incoming: bool) -> tuple[str, dict[str, Any]]:
             "Answered in every connection state, never rate limited or tariff-gated: the web "
             "app's keepalive."
         ),
-        "payload": _envelope(ns, any_json, incoming=incoming),
+        "payload": _envelope(key, any_json, incoming=incoming),
         "examples": [{"name": "ping", "payload": _frame(ns, sample, incoming)}],
     }
 
 
-def _envelope(namespace: str, payload: dict[str, Any], *, incoming: bool) -> dict[str, Any]:
+def _envelope(key: str, payload: dict[str, Any], *, incoming: bool) -> dict[str, Any]:
+    """The frame of message ``key`` (``<namespace>.<tag>``), titled with its class name."""
+    namespace = key.split(".", 1)[0]
     properties: dict[str, Any] = {"namespace": {"type": "string", "const": namespace}}
     required = ["namespace", "payload"]
     if not incoming:
@@ -400,7 +435,12 @@ def _envelope(namespace: str, payload: dict[str, Any], *, incoming: bool) -> dic
         }
         required = ["namespace", "timestamp", "payload"]
     properties["payload"] = payload
-    return {"type": "object", "required": required, "properties": properties}
+    return {
+        "title": frame_class(key),
+        "type": "object",
+        "required": required,
+        "properties": properties,
+    }
 
 
 def _frame(namespace: str, payload: Any, incoming: bool) -> dict[str, Any]:

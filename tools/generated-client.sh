@@ -4,8 +4,8 @@
 # a chat message with the generated classes (run at the end of `make protocol-check`).
 #
 # Needs the CLI that tools/protocol-check.sh installs into .tools/asyncapi. The models (plain
-# Python classes, no pydantic) and the intermediate JSON go to git-ignored files under
-# examples/generated-client/ and are regenerated on every run.
+# Python classes, no pydantic) go to the git-ignored examples/generated-client/models/ and are
+# regenerated on every run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,19 +39,18 @@ run() {  # run a CLI step quietly (it draws spinners), show its output when it f
 }
 
 start=$(date +%s)
-# The committed YAML read by the CLI's parser, then reshaped for Modelina (names and operation
-# layout only; see the docstring of codegen_view.py for why).
-run "$BIN" format "$DOCUMENT" -f json -o "$DIR/asyncapi.json"
-"$PYTHON" "$DIR/codegen_view.py" "$DIR/asyncapi.json" "$DIR/codegen-view.json"
+# Straight from the committed YAML: the document is laid out for generators (one operation per
+# message, unique schema titles, titled frames; see the docstring of signaling/asyncapi.py).
 rm -rf "$DIR/models"
-run "$BIN" generate models python "$DIR/codegen-view.json" -o "$DIR/models" --no-interactive
-"$PYTHON" - "$DIR" <<'PY'
-import json, pathlib, sys
-sys.path.insert(0, sys.argv[1])
-from codegen_view import frame_class
-root = pathlib.Path(sys.argv[1])
-messages = json.loads((root / "asyncapi.json").read_text())["components"]["messages"]
-missing = [m for m in messages if not (root / "models" / f"{frame_class(m)}.py").exists()]
+run "$BIN" generate models python "$DOCUMENT" -o "$DIR/models" --no-interactive
+"$PYTHON" - "$DIR" "$DOCUMENT" <<'PY'
+import pathlib, sys
+sys.path.insert(0, ".")
+from tests.unit.test_asyncapi import read_yaml  # the strict reader the unit tests use
+root, document = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+messages = read_yaml(document.read_text(encoding="utf-8"))["components"]["messages"]
+frames = {key: message["payload"]["title"] for key, message in messages.items()}
+missing = [key for key, title in frames.items() if not (root / "models" / f"{title}.py").exists()]
 if missing:
     sys.exit(f"generated-client: no model generated for {missing}")
 files = len(list((root / "models").glob("*.py")))

@@ -39,7 +39,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
 
-from codegen_view import frame_class  # noqa: E402 - next to this file
 from models.ChatMessageSentFrame import ChatMessageSentFrame  # noqa: E402
 from models.ChatSendMessageFrame import ChatSendMessageFrame  # noqa: E402
 from models.ControlJoinedFrame import ControlJoinedFrame  # noqa: E402
@@ -56,6 +55,13 @@ M = TypeVar("M")
 
 
 # -- the generated models ----------------------------------------------------------------------
+
+
+def frame_class(message: str) -> str:
+    """The generated class of a message's frame, i.e. the ``title`` the document gives its
+    envelope: ``chat.message_sent`` → ``ChatMessageSentFrame``."""
+    words = message.replace(".", "_").split("_")
+    return "".join(word[:1].upper() + word[1:] for word in words) + "Frame"
 
 
 def parse(raw: str | bytes) -> Any:

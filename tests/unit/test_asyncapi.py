@@ -143,26 +143,47 @@ def test_every_command_and_event_is_a_message(document: dict[str, Any]) -> None:
         assert message["name"] == key
         assert _resolve(document, channel[key]["$ref"]) is message
         envelope = message["payload"]
+        assert envelope["title"] == asyncapi.frame_class(key)
         assert envelope["properties"]["namespace"]["const"] == module.namespace
         assert ("timestamp" in envelope["required"]) is not incoming
         if cls is not None:
-            payload = _resolve(document, envelope["properties"]["payload"]["$ref"])
+            payload_ref = envelope["properties"]["payload"]["$ref"]
+            payload = _resolve(document, payload_ref)
             tag_field = "action" if incoming else "message"
             assert payload["properties"][tag_field]["enum"] == [_tag(cls)]
-            assert payload["title"] == cls.__name__
-        operation = document["operations"][
-            f"{module.namespace}.{'commands' if incoming else 'events'}"
-        ]
-        assert operation["action"] == ("receive" if incoming else "send")
-        assert {"$ref": f"#/channels/signaling/messages/{key}"} in operation["messages"]
+            assert payload_ref.endswith(f"/{module.namespace}.{cls.__name__}")
+            assert payload["title"] == f"{module.namespace.capitalize()}{cls.__name__}"
+        action = "receive" if incoming else "send"
+        operation = document["operations"][action + asyncapi.class_name(key)]
+        assert operation["action"] == action
+        assert operation["messages"] == [{"$ref": f"#/channels/signaling/messages/{key}"}]
 
 
-def test_operations_only_list_their_namespace(document: dict[str, Any]) -> None:
+def test_one_operation_per_message(document: dict[str, Any]) -> None:
+    """Code generators (Modelina) make one model per operation's messages, named after the
+    channel when there are several: so each operation has exactly one."""
+    seen = []
     for name, operation in document["operations"].items():
-        namespace = name.rsplit(".", 1)[0]
         assert operation["channel"] == {"$ref": "#/channels/signaling"}
-        for ref in operation["messages"]:
-            assert ref["$ref"].rsplit("/", 1)[1].startswith(namespace + ".")
+        [ref] = operation["messages"]
+        key = ref["$ref"].rsplit("/", 1)[1]
+        assert name == operation["action"] + asyncapi.class_name(key)
+        seen.append(key)
+    assert sorted(seen) == sorted(document["components"]["messages"])
+
+
+def test_titles_are_unique_class_names(document: dict[str, Any]) -> None:
+    """Generators name a model after its schema's title (an untitled one is anonymous)."""
+    components = document["components"]
+    titles = [schema["title"] for schema in components["schemas"].values()]
+    titles += [message["payload"]["title"] for message in components["messages"].values()]
+    assert len(titles) == len(set(titles))
+    assert all(re.fullmatch(r"[A-Z][A-Za-z0-9]*", title) for title in titles), titles
+    assert components["schemas"]["chat.MessageSent"]["title"] == "ChatMessageSent"
+    assert components["schemas"]["Participant"]["title"] == "Participant"
+    assert components["messages"]["chat.message_sent"]["payload"]["title"] == (
+        "ChatMessageSentFrame"
+    )
 
 
 def test_examples_decode_with_the_servers_types(document: dict[str, Any]) -> None:
@@ -205,14 +226,16 @@ def test_join_success_has_the_module_keys_and_participants(document: dict[str, A
             assert module.namespace not in properties
             continue
         assert module.namespace not in schema["required"]
-        target = _resolve(document, properties[module.namespace]["$ref"])
-        assert target["title"] == module.join_data_type.__name__
+        target_ref = properties[module.namespace]["$ref"]
+        assert target_ref.endswith("." + module.join_data_type.__name__)
+        assert _resolve(document, target_ref)["title"].endswith(module.join_data_type.__name__)
     participant = _resolve(document, properties["participants"]["items"]["$ref"])
     assert participant["required"] == ["id", "control"]
     for module in MODULES:
         if module.peer_data_type is not None:
-            peer = _resolve(document, participant["properties"][module.namespace]["$ref"])
-            assert peer["title"] == module.peer_data_type.__name__
+            peer_ref = participant["properties"][module.namespace]["$ref"]
+            assert peer_ref.endswith("." + module.peer_data_type.__name__)
+            assert _resolve(document, peer_ref)["title"].endswith(module.peer_data_type.__name__)
     for tag in ("joined", "update"):
         message = document["components"]["messages"][f"control.{tag}"]["payload"]
         event = _resolve(document, message["properties"]["payload"]["$ref"])
