@@ -332,3 +332,26 @@ async def test_worker_processes_share_rooms_over_redis() -> None:
         await api.aclose()
         process.stop()
         redis.kill()
+
+
+async def test_concurrent_joins_across_nodes_announce_everyone_exactly_once(
+    cluster: Cluster, apis: list[Api]
+) -> None:
+    room = await apis[0].create_room()
+    tickets = [(await apis[i % 3].start(room["id"]))["ticket"] for i in range(12)]
+    peers = [await Peer.connect(cluster.nodes[i % 3], t) for i, t in enumerate(tickets)]
+    successes = await asyncio.gather(*(p.join(f"C{i}") for i, p in enumerate(peers)))
+    await asyncio.sleep(0.5)
+    everyone = {p.id for p in peers}
+    for peer, success in zip(peers, successes, strict=True):
+        known = [entry["id"] for entry in success["participants"]]
+        while True:
+            try:
+                frame = await peer.recv(timeout=0.3)
+            except TimeoutError:
+                break
+            assert frame["payload"]["message"] == "joined", frame
+            known.append(frame["payload"]["id"])
+        assert sorted(known) == sorted(everyone - {peer.id})  # each other peer exactly once
+    for peer in peers:
+        await peer.close()
