@@ -163,6 +163,9 @@ class ControlModule(Module):
         settings = node.settings
         limit = settings.time_limit
         closes_at = format_timestamp(utcnow() + timedelta(seconds=limit)) if limit else None
+        # Every join is a new one (also re-entering from the waiting room): its time tells it
+        # apart from earlier joins of the same id (``_stamp``).
+        participant = msgspec.structs.replace(participant, joined_at=self.now())
         result = await node.state.join(
             session.room,
             session.breakout,
