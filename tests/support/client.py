@@ -10,7 +10,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
 from signaling.wire import SUBPROTOCOL
-from tests.support.conformance import check_frame
+from tests.support.conformance import check_frame, check_response
 from tests.support.server import ServerProcess
 
 Json = dict[str, Any]
@@ -31,13 +31,17 @@ class Api:
     async def request(
         self, method: str, path: str, json_body: Any = None, token: str | None = None, **kw: Any
     ) -> httpx.Response:
-        return await self.http.request(
+        """One REST call; the response is checked against protocol/openapi.yaml
+        (tests/support/conformance). ``self.http`` directly bypasses the check."""
+        response = await self.http.request(
             method,
             path,
             json=json_body,
             headers={**self._headers(token), **kw.pop("headers", {})},
             **kw,
         )
+        check_response(response)
+        return response
 
     async def create_room(self, **body: Any) -> Json:
         response = await self.request(

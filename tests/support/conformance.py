@@ -14,6 +14,19 @@ as observed. It is stricter than the bare schemas in two places:
 
 A mismatch raises :class:`AssertionError` naming the message, the JSON path, the observed
 value and what the document expected. ``KNOWN_DEVIATIONS`` is the only way to let one pass.
+
+Every REST response a test gets through ``tests.support.client.Api.request`` is checked the
+same way against the committed OpenAPI document (``protocol/openapi.yaml``, same reader) by
+:func:`check_response`: the operation is found by method and path template (a literal segment
+wins over a parameter; a parameter matches one segment unless its description says
+"slashes included"; ``HEAD`` is the ``GET`` operation without a body), the status must be
+documented for it, the ``Content-Type`` must be one of that response's media types (no
+content documented: no body), a JSON body must validate against the response schema (JSON
+Schema 2020-12, ``$ref``s resolved in the document; ``date-time`` and ``uuid`` formats
+checked), and every ``required`` header must be present and match its schema. The
+document-wide conventions of its description are checked for what no operation describes:
+an unknown path answers 404 ``not_found``, a known path with another method 405
+``method_not_allowed``, a trailing slash 307 (errors as ``components/schemas/Error``).
 """
 
 from __future__ import annotations
@@ -28,20 +41,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft7Validator, FormatChecker  # type: ignore[import-untyped]
+import httpx
+from jsonschema import (  # type: ignore[import-untyped]
+    Draft7Validator,
+    Draft202012Validator,
+    FormatChecker,
+)
 from jsonschema.exceptions import ValidationError, best_match  # type: ignore[import-untyped]
 from referencing import Registry
-from referencing.jsonschema import DRAFT7
+from referencing.jsonschema import DRAFT7, DRAFT202012
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "protocol" / "asyncapi.yaml"
+COMMITTED_OPENAPI = ROOT / "protocol" / "openapi.yaml"
 REPORT = ROOT / "build" / "conformance.json"
 #: Where the validators find the document, as written and with closed objects.
 _OPEN = "urn:signaling:asyncapi"
 _CLOSED = "urn:signaling:asyncapi-closed"
+_OPENAPI = "urn:signaling:openapi"
 
-#: Mismatches tolerated for now, ``"<message>:<JSON path>"`` (e.g.
-#: ``"control.join_success:$.payload.tariff"``) → why. Empty: every frame must conform.
+#: Mismatches tolerated for now → why. Frames: ``"<message>:<JSON path>"`` (e.g.
+#: ``"control.join_success:$.payload.tariff"``); REST responses:
+#: ``"<METHOD> <path template> <status>:<where>"`` (``where``: ``status``, ``content-type``,
+#: ``header <Name>``, ``body`` or a JSON path such as ``$.code``). Empty: everything conforms.
 KNOWN_DEVIATIONS: dict[str, str] = {}
 
 _RFC3339 = re.compile(
@@ -59,6 +81,17 @@ def _is_date_time(value: object) -> bool:
 
 
 _FORMATS.checks("date-time")(_is_date_time)
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+_REST_FORMATS = FormatChecker(formats=())
+_REST_FORMATS.checks("date-time")(_is_date_time)
+
+
+def _is_uuid(value: object) -> bool:
+    return not isinstance(value, str) or _UUID.match(value) is not None
+
+
+_REST_FORMATS.checks("uuid")(_is_uuid)
 
 
 @dataclass(frozen=True)
@@ -294,12 +327,341 @@ def check_frame(frame: dict[str, Any]) -> str:
 
 
 def started() -> bool:
-    """Whether any frame was checked in this process (the document is loaded lazily)."""
-    return _STATE is not None
+    """Whether any frame or REST response was checked in this process (lazy loading)."""
+    return _STATE is not None or _REST_STATE is not None
 
 
 def write_report(path: Path = REPORT) -> dict[str, Any]:
     summary = conformance().summary()
+    summary["rest"] = rest_conformance().summary()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary
+
+
+# -- REST: protocol/openapi.yaml ----------------------------------------------------------------
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: Conventions of the document's description for what no operation describes.
+_NO_ROUTE = "(no route)"
+
+
+@dataclass(frozen=True)
+class _Route:
+    template: str
+    pattern: re.Pattern[str]
+    literal_segments: int
+    operations: dict[str, str]  # METHOD → JSON pointer of the operation
+
+
+def _pointer(*parts: str) -> str:
+    return "#/" + "/".join(part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+class RestConformance:
+    """The operations of one OpenAPI document, and which (operation, status) were observed."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        registry: Registry[Any] = Registry().with_resource(
+            _OPENAPI, DRAFT202012.create_resource(document)
+        )
+        self._registry = registry
+        self._validators: dict[str, Draft202012Validator] = {}
+        routes = []
+        self.described: list[str] = []
+        for template, item in document["paths"].items():
+            parameters = {p["name"]: p for p in item.get("parameters", []) if p["in"] == "path"}
+            operations: dict[str, str] = {}
+            for method in _METHODS:
+                if method in item:
+                    operations[method.upper()] = _pointer("paths", template, method)
+                    self.described.append(f"{method.upper()} {template}")
+                    for p in item[method].get("parameters", []):
+                        if p["in"] == "path":
+                            parameters[p["name"]] = p
+            regex = ""
+            literal = 0
+            for segment in template.strip("/").split("/"):
+                name = re.fullmatch(r"\{([^}]+)\}", segment)
+                if name is None:
+                    regex += "/" + re.escape(segment)
+                    literal += 1
+                else:
+                    slashes = "slashes included" in parameters.get(name[1], {}).get(
+                        "description", ""
+                    )
+                    regex += "/" + (".+" if slashes else "[^/]+")
+            routes.append(_Route(template, re.compile(regex + r"\Z"), literal, operations))
+        # A literal segment wins over a parameter (OpenAPI: concrete paths match first).
+        self.routes = sorted(routes, key=lambda r: -r.literal_segments)
+        self.described.sort()
+        self.observed: Counter[str] = Counter()  # "METHOD template status"
+        self.conventions: Counter[str] = Counter()  # document-wide answers (404, 405, 307)
+        self.tolerated: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def _validator(self, pointer: str) -> Draft202012Validator:
+        with self._lock:
+            validator = self._validators.get(pointer)
+            if validator is None:
+                validator = Draft202012Validator(
+                    {"$ref": _OPENAPI + pointer},
+                    registry=self._registry,
+                    format_checker=_REST_FORMATS,
+                )
+                self._validators[pointer] = validator
+            return validator
+
+    def _resolve(self, pointer: str) -> Any:
+        node = _resolve(self.document, pointer)
+        while isinstance(node, dict) and "$ref" in node:  # components/responses, …/headers
+            node = _resolve(self.document, node["$ref"])
+        return node
+
+    def find(self, method: str, path: str) -> tuple[_Route | None, str | None]:
+        """The route whose template matches ``path`` and the pointer of its operation."""
+        for route in self.routes:
+            if route.pattern.match(path):
+                lookup = "GET" if method == "HEAD" and "HEAD" not in route.operations else method
+                return route, route.operations.get(lookup)
+        return None, None
+
+    def check(self, response: httpx.Response) -> str:
+        method = response.request.method.upper()
+        path = response.request.url.path
+        status = response.status_code
+        route, pointer = self.find(method, path)
+        if pointer is None:
+            return self._check_convention(method, path, route, response)
+        assert route is not None
+        operation = self._resolve(pointer)
+        name = f"{method if method != 'HEAD' else 'GET'} {route.template}"
+        what = f"{method} {path} ({name}, operationId {operation.get('operationId')!r})"
+        responses = operation["responses"]
+        key = next(
+            (k for k in (str(status), f"{str(status)[0]}XX", "default") if k in responses), None
+        )
+        problems: list[tuple[str, str]] = []
+        if key is None:
+            problems.append(
+                (
+                    "status",
+                    f"status {status} is not documented for this operation "
+                    f"(documented: {', '.join(sorted(responses))})",
+                )
+            )
+        else:
+            problems += self._check_response(
+                pointer + "/responses/" + key, response, with_body=method != "HEAD"
+            )
+        self._settle(f"{name} {status}", what, response, problems)
+        with self._lock:
+            self.observed[f"{name} {status}"] += 1
+        return f"{name} {status}"
+
+    def _check_convention(
+        self, method: str, path: str, route: _Route | None, response: httpx.Response
+    ) -> str:
+        """What the document's description promises for what no operation describes."""
+        status = response.status_code
+        if route is not None:
+            expected, code, label = 405, "method_not_allowed", f"{method} {route.template}"
+            reason = f"{route.template} has no {method} operation"
+        elif path.endswith("/") and path != "/" and self.find(method, path.rstrip("/"))[0]:
+            expected, code, label = 307, None, f"{method} {_NO_ROUTE} trailing slash"
+            reason = "a trailing slash is redirected to the path without it"
+        else:
+            expected, code, label = 404, "not_found", f"{method} {_NO_ROUTE}"
+            reason = "no path template of the document matches"
+        what = f"{method} {path} ({reason})"
+        problems: list[tuple[str, str]] = []
+        if status != expected:
+            problems.append(
+                (
+                    "status",
+                    f"status {status}, but the document's conventions promise {expected} for it",
+                )
+            )
+        elif code is not None:
+            problems += self._check_json(
+                "#/components/schemas/Error", response, content_types=["application/json"]
+            )
+            body = _json_or_none(response)
+            if not problems and isinstance(body, dict) and body.get("code") != code:
+                problems.append(("$.code", f"{body.get('code')!r} is not {code!r}"))
+        self._settle(f"{label} {status}", what, response, problems)
+        with self._lock:
+            self.conventions[f"{label} {status}"] += 1
+        return f"{label} {status}"
+
+    def _check_response(
+        self, pointer: str, response: httpx.Response, *, with_body: bool
+    ) -> list[tuple[str, str]]:
+        spec = self._resolve(pointer)
+        problems: list[tuple[str, str]] = []
+        for header, header_spec in spec.get("headers", {}).items():
+            header_pointer = pointer + "/headers/" + header.replace("~", "~0").replace("/", "~1")
+            header_spec = self._resolve(header_pointer)
+            value = response.headers.get(header)
+            if value is None:
+                if header_spec.get("required"):
+                    problems.append(
+                        (
+                            f"header {header}",
+                            "required header is missing (the document: "
+                            f"{header_spec.get('description', '')!r})",
+                        )
+                    )
+                continue
+            if "schema" in header_spec:
+                instance: Any = value
+                if header_spec["schema"].get("type") in ("integer", "number"):
+                    try:
+                        instance = int(value)
+                    except ValueError:
+                        instance = value
+                for error in self._validator(header_pointer + "/schema").iter_errors(instance):
+                    problems.append((f"header {header}", f"{value!r}: {error.message}"))
+        content = spec.get("content")
+        if not with_body:
+            return problems
+        if not content:
+            if response.content:
+                problems.append(
+                    ("body", f"the document describes no body, got {len(response.content)} bytes")
+                )
+            return problems
+        media = _media_type(response)
+        if media not in content:
+            problems.append(
+                (
+                    "content-type",
+                    f"Content-Type {response.headers.get('content-type')!r} is not documented "
+                    f"(documented: {', '.join(content)})",
+                )
+            )
+            return problems
+        if media == "application/json" or media.endswith("+json"):
+            schema_pointer = pointer + "/content/" + media.replace("~", "~0").replace("/", "~1")
+            if "schema" in content[media]:
+                problems += self._check_json(schema_pointer + "/schema", response)
+        return problems
+
+    def _check_json(
+        self, pointer: str, response: httpx.Response, content_types: list[str] | None = None
+    ) -> list[tuple[str, str]]:
+        if content_types is not None and _media_type(response) not in content_types:
+            return [
+                (
+                    "content-type",
+                    f"Content-Type {response.headers.get('content-type')!r} is not "
+                    f"{', '.join(content_types)}",
+                )
+            ]
+        try:
+            body = json.loads(response.content)
+        except ValueError as exc:
+            return [("body", f"not JSON ({exc})")]
+        problems = []
+        for error in self._validator(pointer).iter_errors(body):
+            for leaf in _leaves(error, undocumented=False):
+                schema = leaf.schema if isinstance(leaf.schema, dict) else {}
+                if leaf.validator == "required":
+                    expected = {"required": schema.get("required")}
+                elif leaf.validator == "additionalProperties":
+                    expected = {"properties": sorted(schema.get("properties", {}))}
+                else:
+                    expected = {
+                        k: v
+                        for k, v in schema.items()
+                        if k not in ("description", "title", "examples")
+                    }
+                problems.append(
+                    (
+                        leaf.json_path,
+                        f"{leaf.message}; the document ({pointer[1:]}) expects "
+                        f"{json.dumps(expected)[:300]}",
+                    )
+                )
+        return problems
+
+    def _settle(
+        self, label: str, what: str, response: httpx.Response, problems: list[tuple[str, str]]
+    ) -> None:
+        remaining = []
+        for where, problem in problems:
+            key = f"{label}:{where}"
+            if key in KNOWN_DEVIATIONS:
+                with self._lock:
+                    self.tolerated[key] += 1
+            else:
+                remaining.append((where, problem))
+        if remaining:
+            lines = [f"conformance: the response to {what} does not match protocol/openapi.yaml:"]
+            lines += [f"  {where}: {problem}" for where, problem in remaining]
+            lines.append(f"  status: {response.status_code}")
+            lines.append(f"  content-type: {response.headers.get('content-type')!r}")
+            lines.append(f"  body: {_short_bytes(response.content)}")
+            raise AssertionError("\n".join(lines))
+
+    def summary(self) -> dict[str, Any]:
+        with self._lock:
+            observed = dict(sorted(self.observed.items()))
+            conventions = dict(sorted(self.conventions.items()))
+            tolerated = dict(sorted(self.tolerated.items()))
+        operations = sorted({key.rsplit(" ", 1)[0] for key in observed})
+        return {
+            "document": str(COMMITTED_OPENAPI.relative_to(ROOT)),
+            "responses_checked": sum(observed.values()) + sum(conventions.values()),
+            "described": len(self.described),
+            "observed_count": len(operations),
+            "observed": observed,
+            "conventions": conventions,
+            "not_observed": [op for op in self.described if op not in operations],
+            "tolerated": tolerated,
+        }
+
+
+def _media_type(response: httpx.Response) -> str:
+    value: str = response.headers.get("content-type", "")
+    return value.split(";")[0].strip().lower()
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return None
+
+
+def _short_bytes(content: bytes) -> str:
+    text = content.decode("utf-8", errors="replace")
+    return text if len(text) <= 800 else text[:800] + "…"
+
+
+def load_openapi() -> dict[str, Any]:
+    """The committed OpenAPI document, read with the same strict YAML reader."""
+    from tests.unit.test_asyncapi import read_yaml  # heavy: only when used
+
+    document = read_yaml(COMMITTED_OPENAPI.read_text(encoding="utf-8"))
+    assert isinstance(document, dict) and document.get("openapi") == "3.1.0", COMMITTED_OPENAPI
+    return document
+
+
+_REST_STATE: RestConformance | None = None
+
+
+def rest_conformance() -> RestConformance:
+    global _REST_STATE
+    with _STATE_LOCK:
+        if _REST_STATE is None:
+            _REST_STATE = RestConformance(load_openapi())
+        return _REST_STATE
+
+
+def check_response(response: httpx.Response) -> str:
+    """Validate one REST response against the committed OpenAPI document; returns
+    ``"<METHOD> <template> <status>"`` (recorded as observed). Raises AssertionError on a
+    mismatch."""
+    return rest_conformance().check(response)
