@@ -5,6 +5,7 @@
   :data:`HEARTBEAT_TIMEOUT` (uvicorn would only send a close frame and wait for the TCP
   connection to die, which never happens for a frozen peer).
 * Server shutdown closes connections with 1001 "going away" (uvicorn sends 1012).
+* A plain-HTTP rejection before the upgrade counts as a finished handshake (no error log).
 * The app gets a :class:`Link` in ``scope["extensions"]["signaling.link"]``: a synchronous
   write for the fan-out hot path, used while the transport is writable, so one event reaches
   hundreds of local sockets without an ``await`` or a task per recipient.
@@ -98,6 +99,13 @@ class SignalingProtocol(WebSocketsSansIOProtocol):
         self.transport.write(b"".join(self.conn.data_to_send()))
         self.close_sent = True
         self.transport.abort()
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
+            # A rejection before the upgrade is a complete answer; without this uvicorn logs
+            # "ASGI callable returned without completing handshake" for every one.
+            self.handshake_complete = True
 
     def shutdown(self) -> None:
         if self.handshake_complete and not self.close_sent and not self.transport.is_closing():
