@@ -56,8 +56,8 @@ class Delivery(msgspec.Struct, array_like=True, omit_defaults=True):
     signal: Any = None
     personal: Any = None
     skip: str | None = None  # a room channel whose sessions do not get it (breakout joined/left)
-    stamp: str | None = None  # "<id>@<joined_at>" of a ``joined``: dropped by a session whose
-    # join_success already listed that participant (two joins racing across nodes)
+    joined_seq: int | None = None  # a ``joined``'s join counter: a session whose own join
+    # came later listed that participant in its join_success already and drops it
 
 
 def room_channel(room: str, breakout: str | None) -> str:

@@ -97,7 +97,7 @@ class Node:
         else:
             pool = aioredis.BlockingConnectionPool.from_url(
                 settings.redis_url,
-                max_connections=64,
+                max_connections=16,
                 timeout=5,
                 socket_timeout=2,
                 socket_connect_timeout=2,

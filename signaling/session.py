@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from signaling.node import Node
 
 log = logging.getLogger(__name__)
-LISTED_WINDOW = 10.0  # seconds a joiner drops late ``joined`` of people it was told about
 
 
 class ConnState(enum.IntEnum):
@@ -62,7 +61,6 @@ class Session:
         "_flusher",
         "_joining",
         "_last_drop",
-        "_listed",
         "_lock",
         "_modules",
         "_receive",
@@ -78,6 +76,7 @@ class Session:
         "groups",
         "id",
         "join_blocked",
+        "join_seq",
         "kind",
         "leave_reason",
         "link",
@@ -121,7 +120,7 @@ class Session:
         self._tasks: set[asyncio.Task[None]] | None = None  # made on first use
         self._closing = False
         self._joining: list[Delivery] | None = None
-        self._listed: set[str] | None = None
+        self.join_seq = 0
         self._close_after_flush: tuple[CloseCode, str] | None = None
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._settings = node.settings
@@ -262,7 +261,7 @@ class Session:
         if self._joining is not None:
             self._joining.append(delivery)
             return
-        if delivery.stamp is not None and self._listed and delivery.stamp in self._listed:
+        if delivery.joined_seq is not None and delivery.joined_seq < self.join_seq:
             return
         audience = delivery.audience
         state = self.state
@@ -291,21 +290,15 @@ class Session:
         """Hold deliveries from now on: the room may change while ``join_success`` is built."""
         self._joining = []
 
-    def finish_join(self, listed: set[str]) -> None:
-        """Joined: deliver what was held. A ``joined`` of a participant ``join_success``
-        already listed (by stamp) is dropped, also when it arrives within
-        ``LISTED_WINDOW`` seconds from now: another node may publish it late."""
+    def finish_join(self, seq: int) -> None:
+        """Joined (as the room's ``seq``-th join): deliver what was held. From now on a
+        ``joined`` of an earlier join is dropped: ``join_success`` listed it already, and
+        another node may still be publishing it."""
         held, self._joining = self._joining or [], None
         self.state = ConnState.JOINED
-        if listed:
-            self._listed = listed
-            at = asyncio.get_running_loop().time() + LISTED_WINDOW
-            self.set_timer("listed", at, self._forget_listed)
+        self.join_seq = seq
         for delivery in held:
             self.deliver(delivery)
-
-    def _forget_listed(self) -> None:
-        self._listed = None
 
     def abort_join(self) -> None:
         self._joining = None

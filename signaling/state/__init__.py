@@ -45,6 +45,7 @@ class Participant(msgspec.Struct, kw_only=True, omit_defaults=True):
     left_at: str | None = None
     runner: str = ""  # the session that holds this record; a stale session cannot leave it
     groups: list[str] = []  # chat groups (registered users)
+    seq: int = 0  # the parent room's join counter at this join: orders joins across nodes
 
 
 class JoinResult(msgspec.Struct, frozen=True):
@@ -70,7 +71,8 @@ class LiveState(Protocol):
         else count the participant (unless ``counted``: already counted in the waiting room;
         or still present: a resumed session taking over its stale record),
         store it as present in the signaling room (a role stored room-wide wins over the given
-        one), and set the parent room's ``closes_at`` if not set yet."""
+        one) with the next value of the parent room's join counter as ``seq``,
+        and set the parent room's ``closes_at`` if not set yet."""
 
     async def leave(self, room: str, breakout: str | None, pid: str, at: str, runner: str) -> bool:
         """Mark a present participant gone and uncount it, if the record still belongs to the

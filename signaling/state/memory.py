@@ -34,6 +34,7 @@ class _Held:
 @dataclass
 class _Room:
     count: int = 0
+    seq: int = 0  # join counter
     closes_at: str | None = None
     rooms: dict[str | None, _SignalingRoom] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
@@ -89,10 +90,12 @@ class MemoryState:
         self._empty_since.pop(room, None)
         if state.closes_at is None:
             state.closes_at = closes_at
+        state.seq += 1
         stored = msgspec.structs.replace(
             participant,
             role=state.roles.setdefault(participant.id, participant.role),
             left_at=None,
+            seq=state.seq,
         )
         self._sroom(room, breakout).participants[participant.id] = stored
         return JoinResult(blocked=False, participant=_copy(stored), closes_at=state.closes_at)

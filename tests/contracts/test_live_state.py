@@ -378,8 +378,9 @@ async def test_records_round_trip_through_every_update(
     live_state: LiveState, groups: list[str]
 ) -> None:
     room = _room()
-    original = _p("a", groups=groups)
-    joined = await _join(live_state, room, original)
+    given = _p("a", groups=groups)
+    original = msgspec.structs.replace(given, seq=1)  # the room's first join
+    joined = await _join(live_state, room, given)
     assert joined == original
     assert await live_state.participant(room, None, "a") == original
     up = await live_state.set_hand(room, None, "a", True, T1)
@@ -396,13 +397,13 @@ async def test_records_round_trip_through_every_update(
     assert await live_state.leave(room, None, "a", T2, "runner-a")
     gone = await live_state.participant(room, None, "a")
     assert gone == msgspec.structs.replace(expected, left_at=T2, hand_is_up=False)
-    rejoined = msgspec.structs.replace(original, role="moderator")
-    assert await _join(live_state, room, original) == rejoined
+    rejoined = msgspec.structs.replace(original, role="moderator", seq=2)  # a new join
+    assert await _join(live_state, room, given) == rejoined
     held = await live_state.move_to_waiting(room, None, "a", T2, "runner-a")
     assert held == rejoined
     assert await live_state.waiting(room) == [(rejoined, False)]
     assert await live_state.participant(room, None, "a") == msgspec.structs.replace(
-        original, role="moderator", left_at=T2
+        rejoined, left_at=T2
     )
     assert await live_state.accept(room, "a")
     assert await live_state.waiting(room) == [(rejoined, True)]
@@ -428,9 +429,10 @@ async def test_records_keep_optional_fields(live_state: LiveState) -> None:
         is_room_owner=True,
         runner="",
     )
-    assert await _join(live_state, room, full) == full
+    stored = msgspec.structs.replace(full, seq=1)
+    assert await _join(live_state, room, full) == stored
     assert await live_state.set_display_name(room, None, "a", "X") == msgspec.structs.replace(
-        full, display_name="X"
+        stored, display_name="X"
     )
 
 
@@ -1127,3 +1129,15 @@ async def test_count_matches_present_and_held_participants(
             ever_counted = ever_counted or count > 0
             empty = room in await state.empty_rooms(time.time() + 60)
             assert empty == (ever_counted and count == 0), where
+
+
+async def test_every_join_gets_the_next_join_number(live_state: LiveState) -> None:
+    room = _room()
+    first = await _join(live_state, room, _p("a"))
+    second = await _join(live_state, room, _p("b"), breakout=BR)
+    assert first is not None and second is not None
+    assert (first.seq, second.seq) == (1, 2)  # one counter for the parent room
+    assert await live_state.leave(room, None, "a", T1, "runner-a")
+    again = await _join(live_state, room, _p("a"))
+    assert again is not None and again.seq == 3
+    assert [p.id for p in await live_state.participants(room, None)] == ["a"]

@@ -49,10 +49,6 @@ if TYPE_CHECKING:
 HIDDEN_KINDS = {"recorder"}
 
 
-def _stamp(participant: Participant) -> str:
-    return f"{participant.id}@{participant.joined_at}"
-
-
 class Announcement(msgspec.Struct):
     """A ``joined``/``update`` rendered per recipient."""
 
@@ -163,9 +159,7 @@ class ControlModule(Module):
         settings = node.settings
         limit = settings.time_limit
         closes_at = format_timestamp(utcnow() + timedelta(seconds=limit)) if limit else None
-        # Every join is a new one (also re-entering from the waiting room): its time tells it
-        # apart from earlier joins of the same id (``_stamp``).
-        participant = msgspec.structs.replace(participant, joined_at=self.now())
+        participant = msgspec.structs.replace(participant, joined_at=self.now())  # a new join
         result = await node.state.join(
             session.room,
             session.breakout,
@@ -180,10 +174,12 @@ class ControlModule(Module):
         stored = result.participant
         session.role = stored.role
         session.display_name = stored.display_name
+        # Those who joined after us announce themselves with ``joined`` (we hear it: we are
+        # subscribed and holding deliveries), so they are not listed even if already stored.
         members = [
             p
             for p in await node.state.participants(session.room, session.breakout)
-            if p.id != session.id and p.kind not in HIDDEN_KINDS
+            if p.id != session.id and p.kind not in HIDDEN_KINDS and p.seq < stored.seq
         ]
         others = [self.public_data(p, session) for p in members]
         creator = room_record.created_by
@@ -214,7 +210,7 @@ class ControlModule(Module):
             if data is not None:
                 payload[module.namespace] = data
         session.send("control", payload)
-        session.finish_join({_stamp(p) for p in members if p.left_at is None})
+        session.finish_join(stored.seq)
         if stored.kind not in HIDDEN_KINDS:
             await self.announce(session.room, session.breakout, stored, "joined")
             for module in node.modules.values():
@@ -271,17 +267,20 @@ class ControlModule(Module):
         """Publish ``joined`` or ``update`` for ``participant`` to the others in its room; per
         recipient when it has chat groups (each sees only the groups they share)."""
         channel = room_channel(room, breakout)
-        stamp = _stamp(participant) if message == "joined" else None
+        joined_seq = participant.seq if message == "joined" else None
         if participant.groups:
             personal = Announcement(message=message, participant=participant)
             delivery = Delivery(
-                exclude=participant.id, namespace="control", personal=personal, stamp=stamp
+                exclude=participant.id,
+                namespace="control",
+                personal=personal,
+                joined_seq=joined_seq,
             )
         else:
             frame = encode_event(
                 "control", {"message": message, **self.public_data(participant, None)}
             )
-            delivery = Delivery(frame=frame, exclude=participant.id, stamp=stamp)
+            delivery = Delivery(frame=frame, exclude=participant.id, joined_seq=joined_seq)
         await self.node.hub.publish(channel, delivery)
 
     def render(self, session: Session, personal: Any) -> str | None:

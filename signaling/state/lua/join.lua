@@ -26,11 +26,11 @@ else
   redis.call('HSET', KEYS[3], ARGV[3], participant['role'])
 end
 participant['left_at'] = nil
+local seq = redis.call('INCR', KEYS[9])
+participant['seq'] = seq
 local stored = cjson.encode(participant)
 redis.call('HSET', KEYS[4], ARGV[3], stored)
-if not redis.call('ZSCORE', KEYS[8], ARGV[3]) then
-  redis.call('ZADD', KEYS[8], redis.call('INCR', KEYS[9]), ARGV[3])
-end
+redis.call('ZADD', KEYS[8], 'NX', seq, ARGV[3])
 redis.call('SADD', KEYS[5], ARGV[2])
 redis.call('SADD', KEYS[6], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
