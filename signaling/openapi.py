@@ -368,6 +368,11 @@ ROOM = "/v1/rooms/{room_id}"
 INVITE = f"{ROOM}/invites/{{invite_code}}"
 CREATOR_ONLY = "Only the room's creator may do this."
 EVENT_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+UNKNOWN_INVITE = Failure(
+    "not_found",
+    "the room is unknown, or the invite is unknown or of another room",
+    "unknown invite",
+)
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -674,11 +679,7 @@ OPERATIONS: tuple[Operation, ...] = (
         (
             Answer(200, "The invite.", Invite, EXAMPLE_INVITE_RECORD),
             UNAUTHORIZED,
-            Failure(
-                "not_found",
-                "the room is unknown, or the invite is unknown or of another room",
-                "unknown invite",
-            ),
+            UNKNOWN_INVITE,
             NOT_CREATOR,
             BACKEND,
             INTERNAL,
@@ -697,11 +698,7 @@ OPERATIONS: tuple[Operation, ...] = (
         (
             Answer(200, "The changed invite.", Invite, EXAMPLE_INVITE_RECORD),
             UNAUTHORIZED,
-            Failure(
-                "not_found",
-                "the room is unknown, or the invite is unknown or of another room",
-                "unknown invite",
-            ),
+            UNKNOWN_INVITE,
             NOT_CREATOR,
             *_body_failures(required=True),
             Failure(
@@ -727,11 +724,7 @@ OPERATIONS: tuple[Operation, ...] = (
         (
             NO_CONTENT,
             UNAUTHORIZED,
-            Failure(
-                "not_found",
-                "the room is unknown, or the invite is unknown or of another room",
-                "unknown invite",
-            ),
+            UNKNOWN_INVITE,
             NOT_CREATOR,
             BACKEND,
             INTERNAL,
