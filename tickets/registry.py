@@ -139,6 +139,12 @@ class Registry(Protocol):
         self, room_id: str, *, password: str | None, lobby: bool | None
     ) -> tuple[SipConfig, bool]:
         """Create (generating a unique 10-digit id, and a PIN when none is given) or modify the
-        room's SIP config; returns it and whether it was created."""
+        room's SIP config; returns it and whether it was created. ``None`` leaves a field as it
+        is (on creation: a random PIN, ``lobby`` false).
+
+        Raises:
+            ValueError: ``password`` is not exactly 10 ASCII digits.
+            UnknownRoomError: the room does not exist.
+        """
 
     async def delete_sip_config(self, room_id: str) -> bool: ...
