@@ -373,6 +373,10 @@ UNKNOWN_INVITE = Failure(
     "the room is unknown, or the invite is unknown or of another room",
     "unknown invite",
 )
+NO_SIP_CONFIG = Failure(
+    "not_found", "the room is unknown, or has no SIP config", "the room has no SIP config"
+)
+
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -773,11 +777,7 @@ OPERATIONS: tuple[Operation, ...] = (
         (
             Answer(200, "The SIP config.", SipConfig, EXAMPLE_SIP),
             UNAUTHORIZED,
-            Failure(
-                "not_found",
-                "the room is unknown, or has no SIP config",
-                "the room has no SIP config",
-            ),
+            NO_SIP_CONFIG,
             NOT_CREATOR,
             BACKEND,
             INTERNAL,
@@ -825,11 +825,7 @@ OPERATIONS: tuple[Operation, ...] = (
         (
             NO_CONTENT,
             UNAUTHORIZED,
-            Failure(
-                "not_found",
-                "the room is unknown, or has no SIP config",
-                "the room has no SIP config",
-            ),
+            NO_SIP_CONFIG,
             NOT_CREATOR,
             BACKEND,
             INTERNAL,

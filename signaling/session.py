@@ -276,6 +276,10 @@ class Session:
         module = self._modules.get(delivery.namespace) if delivery.namespace else None
         frame = delivery.frame
         if frame is None and delivery.personal is not None and module is not None:
+            kind = module.personal_type
+            if kind is not None and not isinstance(delivery.personal, kind):
+                # One conversion per delivery: every recipient on this node shares the object.
+                delivery.personal = msgspec.convert(delivery.personal, kind)
             frame = module.render(self, delivery.personal)
         if frame is not None:
             self.send_text(frame)

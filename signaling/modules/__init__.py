@@ -44,9 +44,13 @@ class Module:
     async def on_command(self, session: Session, command: Any) -> None:
         """Handle one decoded command of ``session``."""
 
+    #: The type of ``Delivery.personal`` for this module: a delivery from another node is
+    #: converted to it once, before the first recipient's ``render``.
+    personal_type: ClassVar[Any] = None
+
     def render(self, session: Session, personal: Any) -> str | None:
-        """The frame of a per-recipient delivery for ``session`` (see ``Delivery.personal``);
-        synchronous, so it keeps its place among the session's other frames."""
+        """The frame of a per-recipient delivery for ``session`` (``personal`` is of
+        ``personal_type``); synchronous, so it keeps its place among the session's frames."""
         return None
 
     async def on_signal(self, session: Session, signal: Any) -> None:

@@ -69,6 +69,7 @@ class BreakoutModule(Module):
     commands = Command
     events = Event
     join_data_type = JoinData
+    personal_type = Config
 
     def __init__(self, node: Node) -> None:
         super().__init__()
@@ -124,7 +125,7 @@ class BreakoutModule(Module):
         )
 
     def render(self, session: Session, personal: Any) -> str | None:
-        config = msgspec.convert(personal, Config)
+        config: Config = personal
         started = Started(
             rooms=config.rooms,
             expires=config.expires,

@@ -68,6 +68,7 @@ class ControlModule(Module):
     commands = Command
     events = Event
     peer_data_type = ControlPeer
+    personal_type = Announcement
     before_join = True
     reports_bad_payload = True
     in_tariff = False
@@ -284,7 +285,7 @@ class ControlModule(Module):
         await self.node.hub.publish(channel, delivery)
 
     def render(self, session: Session, personal: Any) -> str | None:
-        announcement = msgspec.convert(personal, Announcement)
+        announcement: Announcement = personal
         data = self.public_data(announcement.participant, session)
         return encode_event("control", {"message": announcement.message, **data})
 
