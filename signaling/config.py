@@ -49,6 +49,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     presence_ttl: float = 10.0
     breakout_linger: float = 300.0
     shutdown_timeout: float = 5.0
+    # Per-channel delivery history (Redis): how far back a node can repair what it missed.
+    history_size: int = 1000
+    history_ttl: float = 120.0
 
     participant_limit: int = 0
     time_limit: int = 0
@@ -60,9 +63,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     rate_flood_seconds: float = 10.0
     max_message_size: int = 1_048_576
     send_queue_limit: int = 1000
+    send_queue_bytes: int = 4_194_304
+    send_stall_timeout: float = 10.0
+
+    # Connections (per process): the first request's headers, per client address, in total.
+    header_timeout: float = 10.0
+    max_connections_per_ip: int = 128
+    trusted_proxies: list[str] = []
 
     password_attempts: int = 5
     password_window: float = 60.0
+    guess_attempts: int = 20
+    jwt_max_age: float = 0.0
     avatar_base_url: str = "https://seccdn.libravatar.org/avatar/"
 
     def __post_init__(self) -> None:
@@ -75,6 +87,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
             "presence_ttl",
             "rate_limit",
             "password_window",
+            "history_ttl",
+            "history_size",
         )
         for name in positive:
             if getattr(self, name) <= 0:
@@ -86,6 +100,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
             "time_limit",
             "chat_history_limit",
             "shutdown_timeout",
+            "jwt_max_age",
         )
         for name in non_negative:
             if getattr(self, name) < 0:
@@ -104,6 +119,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
                 f"{ENV_PREFIX}RATE_BURST and {ENV_PREFIX}SEND_QUEUE_LIMIT must be >= 1, "
                 f"{ENV_PREFIX}MAX_MESSAGE_SIZE >= 1024"
             )
+        counts = ("send_queue_bytes", "max_connections_per_ip", "password_attempts", "guess_attempts")
+        for name in counts:
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be >= 1")
+        for name in ("send_stall_timeout", "header_timeout"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be > 0")
         if self.jwt_secret is not None and self.jwks_file is not None:
             raise ConfigError(f"set {ENV_PREFIX}JWT_SECRET or {ENV_PREFIX}JWKS_FILE, not both")
 

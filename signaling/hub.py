@@ -16,6 +16,7 @@ Channels (reference §15.3, one Redis channel per routing key):
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from signaling.broker import Broker
+from signaling.errors import CloseCode
 
 if TYPE_CHECKING:
     from signaling.session import Session
@@ -85,22 +87,37 @@ class Hub:
     def __init__(self, broker: Broker) -> None:
         self._broker = broker
         self._channels: dict[str, set[Session]] = {}
-        broker.set_handler(self._on_message)
+        self._subscribing: dict[str, asyncio.Future[None]] = {}  # subscriptions under way
+        broker.set_handlers(self._on_message, self._on_resync)
 
     def sessions(self) -> list[Session]:
         """Every local session that is attached to at least one channel."""
         return list({s for members in self._channels.values() for s in members})
 
     async def attach(self, session: Session, channels: list[str]) -> None:
-        """Make ``session`` receive what is published on ``channels``."""
+        """Make ``session`` receive what is published on ``channels`` from now on."""
+        new = [channel for channel in channels if channel not in self._channels]
+        joining = {self._subscribing[c] for c in channels if c in self._subscribing}
         for channel in channels:
-            members = self._channels.get(channel)
-            if members is None:
-                members = self._channels[channel] = set()
-                await self._broker.subscribe(channel)
-            members.add(session)
+            self._channels.setdefault(channel, set()).add(session)
+        done = asyncio.get_running_loop().create_future()
+        for channel in new:
+            self._subscribing[channel] = done
+        try:
+            await self._broker.subscribe(new)
+            for other in joining:  # another session's subscription to a channel we share
+                await asyncio.shield(other)
+        except BaseException:
+            await self.detach(session, channels)
+            raise
+        finally:
+            for channel in new:
+                if self._subscribing.get(channel) is done:
+                    del self._subscribing[channel]
+            done.set_result(None)
 
     async def detach(self, session: Session, channels: list[str]) -> None:
+        gone = []
         for channel in channels:
             members = self._channels.get(channel)
             if members is None:
@@ -108,7 +125,9 @@ class Hub:
             members.discard(session)
             if not members:
                 del self._channels[channel]
-                await self._broker.unsubscribe(channel)
+                gone.append(channel)
+        if gone:
+            await self._broker.unsubscribe(gone)
 
     async def publish(self, channel: str, delivery: Delivery) -> None:
         """Send one delivery to every session on ``channel``: the other nodes', then the
@@ -132,3 +151,8 @@ class Hub:
             log.error("dropping an undecodable delivery on %s", channel)
             return
         self._deliver(channel, delivery)
+
+    def _on_resync(self, channel: str) -> None:
+        """Deliveries on ``channel`` were lost for good: its sessions reconnect and resume."""
+        for session in tuple(self._channels.get(channel, ())):
+            session.close(CloseCode.RESTART, reason="missed room events")

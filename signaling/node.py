@@ -29,10 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.maint_notifications import MaintNotificationsConfig
 
 from signaling.auth import Authenticator
 from signaling.broker import Broker
-from signaling.broker.memory import MemoryBroker
+from signaling.broker.memory import MemoryBroker, MemoryBus
 from signaling.broker.redis import RedisBroker
 from signaling.config import Settings
 from signaling.errors import BACKEND_ERRORS, CloseCode
@@ -93,7 +96,7 @@ class Node:
             self.registry = SqliteRegistry(str(Path(settings.data_dir) / "registry.sqlite3"))
             store = MemoryExpiringStore()
             self.state = MemoryState()
-            self.broker = MemoryBroker()
+            self.broker = MemoryBroker(MemoryBus(settings.history_size))
         else:
             pool = aioredis.BlockingConnectionPool.from_url(
                 settings.redis_url,
@@ -101,15 +104,28 @@ class Node:
                 timeout=5,
                 socket_timeout=2,
                 socket_connect_timeout=2,
+                # a pooled connection whose server went away is replaced before use
+                maint_notifications_config=MaintNotificationsConfig(enabled=False),
             )
             self.redis = aioredis.Redis(connection_pool=pool)
             pubsub_client = aioredis.Redis.from_url(
-                settings.redis_url, socket_connect_timeout=2, socket_keepalive=True
+                settings.redis_url,
+                socket_connect_timeout=2,
+                socket_keepalive=True,
+                retry=Retry(NoBackoff(), 0),  # the broker reconnects and repairs itself
+                maint_notifications_config=MaintNotificationsConfig(enabled=False),
             )
             self.registry = RedisRegistry(self.redis, KEY_PREFIX)
             store = RedisExpiringStore(self.redis, KEY_PREFIX)
             self.state = RedisState(self.redis, KEY_PREFIX)
-            self.broker = RedisBroker(pubsub_client, KEY_PREFIX, on_connect=self._check_epoch)
+            self.broker = RedisBroker(
+                self.redis,
+                pubsub_client,
+                KEY_PREFIX,
+                history_size=settings.history_size,
+                history_ttl=settings.history_ttl,
+                on_connect=self._check_epoch,
+            )
             self._pubsub_client = pubsub_client
         self.store = store
         self.tokens = Tokens(store, settings)

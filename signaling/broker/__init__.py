@@ -3,35 +3,46 @@ to that channel receives them.
 
 Guarantees every implementation gives (the contract tests check them):
 
-* Messages published by one node on one channel reach each other subscribed node in publish
-  order, each exactly once while both stay connected (fire-and-forget like Redis pub/sub:
-  nothing is stored for nodes that are not subscribed at publish time).
+* Every publication on a channel gets the channel's next sequence number and is kept in the
+  channel's short history in the same atomic step that publishes it (``sequencer.py``).
+* Each subscribed node hands every other node's publication to the handler **exactly once
+  and in channel order** — across lost connections, resubscriptions, duplicated or
+  reordered arrivals — as long as the history still covers what it missed (it reads the
+  missing range and delivers it before anything newer). When it does not (trimmed,
+  expired, or Redis came back without its data), the node calls ``resync(channel)`` once
+  for that gap and goes on from the channel's head: the hub then closes the channel's
+  sessions with 1012 so their clients resume into a fresh ``join_success``.
+* ``subscribe`` returns once the subscription is active: everything published after it
+  returns reaches the handler (or a resync). ``subscribe``/``unsubscribe`` are idempotent;
+  the hub does the counting.
 * A node never receives its own publications: the hub has already delivered them to its
-  local sessions, which keeps local delivery immediate and in order.
-* ``subscribe`` and ``unsubscribe`` are idempotent; the hub does the counting.
+  local sessions, which keeps local delivery immediate and in order. ``publish`` raises only
+  when the publication did not go out as far as the node can tell; should it have gone out
+  after all, it reaches the handler when it shows up, so every node converges.
 * The handler is called with ``(channel, data)`` from the event loop and must not block.
-* A broker that loses its connection reconnects and resubscribes by itself; what was
-  published meanwhile is lost (the failure model in DESIGN.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol
 
-Handler = Callable[[str, bytes], None]
+from signaling.broker.sequencer import Handler, Resync
 
 
 class Broker(Protocol):
-    def set_handler(self, handler: Handler) -> None:
-        """The one callback that receives every message from other nodes."""
+    @property
+    def resyncs(self) -> int:
+        """How many unrepairable gaps this node has met (each one a resync)."""
+
+    def set_handlers(self, handler: Handler, resync: Resync) -> None:
+        """The callbacks for every other node's publication and for a lost range."""
 
     async def start(self) -> None: ...
 
     async def publish(self, channel: str, data: bytes) -> None: ...
 
-    async def subscribe(self, channel: str) -> None: ...
+    async def subscribe(self, channels: list[str]) -> None: ...
 
-    async def unsubscribe(self, channel: str) -> None: ...
+    async def unsubscribe(self, channels: list[str]) -> None: ...
 
     async def close(self) -> None: ...

@@ -25,6 +25,8 @@ from typing import Any, TypeVar
 
 import pytest
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from signaling.broker import Broker
 from signaling.broker.memory import MemoryBroker, MemoryBus
@@ -56,6 +58,12 @@ async def _redis_client() -> AsyncIterator[tuple[aioredis.Redis, str]]:
         yield client, f"contract-{uuid.uuid4().hex}:"
     finally:
         await client.aclose()
+
+
+def redis_pubsub_client() -> aioredis.Redis:
+    """A client for one broker's subscription, without redis-py's own retries."""
+    assert _redis_server is not None
+    return aioredis.Redis.from_url(_redis_server.url, retry=Retry(NoBackoff(), 0))
 
 
 @asynccontextmanager
@@ -106,7 +114,7 @@ async def _redis_broker_network() -> AsyncIterator[NewNode]:
         nodes: list[RedisBroker] = []
 
         async def new_node() -> Broker:
-            node = RedisBroker(client, prefix)
+            node = RedisBroker(client, redis_pubsub_client(), prefix)
             await node.start()
             await node.connected.wait()
             nodes.append(node)
@@ -117,6 +125,7 @@ async def _redis_broker_network() -> AsyncIterator[NewNode]:
         finally:
             for node in nodes:
                 await node.close()
+                await node.pubsub_client.aclose()
 
 
 @asynccontextmanager

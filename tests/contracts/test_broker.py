@@ -28,7 +28,12 @@ class Inbox:
 
     def __init__(self) -> None:
         self.received: list[tuple[str, bytes]] = []
+        self.resynced: list[str] = []
         self._changed = asyncio.Event()
+
+    def resync(self, channel: str) -> None:
+        self.resynced.append(channel)
+        self._changed.set()
 
     def __call__(self, channel: str, data: bytes) -> None:
         self.received.append((channel, data))
@@ -59,13 +64,13 @@ def _channel(name: str = "ch") -> str:
 
 def _inbox(node: Broker) -> Inbox:
     inbox = Inbox()
-    node.set_handler(inbox)
+    node.set_handlers(inbox, inbox.resync)
     return inbox
 
 
 async def _barrier(publisher: Broker, subscriber: Broker, inbox: Inbox, channel: str) -> None:
     """Subscribe ``subscriber`` to ``channel`` and wait until it receives from ``publisher``."""
-    await subscriber.subscribe(channel)
+    await subscriber.subscribe([channel])
     probe = PROBE + uuid.uuid4().hex.encode()
     loop = asyncio.get_running_loop()
     deadline = loop.time() + WAIT
@@ -183,7 +188,8 @@ async def test_nothing_after_unsubscribe(broker: Broker, broker_network: NewNode
     channel = _channel()
     await _barrier(broker, peer, inbox, channel)
     await broker.publish(channel, b"before")
-    await peer.unsubscribe(channel)
+    await inbox.wait_for(channel, b"before")
+    await peer.unsubscribe([channel])
     await _settle(broker, peer, inbox)  # the unsubscribe has taken effect
     await broker.publish(channel, b"after")
     await _settle(broker, peer, inbox)
@@ -198,7 +204,7 @@ async def test_unsubscribe_leaves_other_channels_alone(
     kept, dropped = _channel("kept"), _channel("dropped")
     await _barrier(broker, peer, inbox, kept)
     await _barrier(broker, peer, inbox, dropped)
-    await peer.unsubscribe(dropped)
+    await peer.unsubscribe([dropped])
     await _settle(broker, peer, inbox)
     await broker.publish(dropped, b"x")
     await broker.publish(kept, b"y")
@@ -224,14 +230,14 @@ async def test_subscribe_is_idempotent(broker: Broker, broker_network: NewNode) 
     peer = await broker_network()
     inbox = _inbox(peer)
     channel = _channel()
-    await peer.subscribe(channel)
-    await peer.subscribe(channel)
+    await peer.subscribe([channel])
+    await peer.subscribe([channel])
     await _barrier(broker, peer, inbox, channel)  # a third subscribe
     await broker.publish(channel, b"once")
     await _settle(broker, peer, inbox)
     assert inbox.on(channel) == [b"once"]  # not once per subscribe call
     # the hub does the counting: one unsubscribe undoes any number of subscribes
-    await peer.unsubscribe(channel)
+    await peer.unsubscribe([channel])
     await _settle(broker, peer, inbox)
     await broker.publish(channel, b"gone")
     await _settle(broker, peer, inbox)
@@ -242,10 +248,10 @@ async def test_unsubscribe_is_idempotent(broker: Broker, broker_network: NewNode
     peer = await broker_network()
     inbox = _inbox(peer)
     channel = _channel()
-    await peer.unsubscribe(channel)  # never subscribed: no error
-    await peer.subscribe(channel)
-    await peer.unsubscribe(channel)
-    await peer.unsubscribe(channel)
+    await peer.unsubscribe([channel])  # never subscribed: no error
+    await peer.subscribe([channel])
+    await peer.unsubscribe([channel])
+    await peer.unsubscribe([channel])
     await _barrier(broker, peer, inbox, channel)
     await broker.publish(channel, b"back")
     await _settle(broker, peer, inbox)
@@ -290,7 +296,7 @@ async def test_receives_exactly_what_others_publish_while_subscribed(
                 await _barrier(publisher, node, inbox, channel)
                 subscribed.add(name)
             elif op == "unsub":
-                await node.unsubscribe(channel)
+                await node.unsubscribe([channel])
                 await _settle(publisher, node, inbox)
                 subscribed.discard(name)
             elif op == "own":
