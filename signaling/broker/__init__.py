@@ -13,8 +13,8 @@ Guarantees every implementation gives (the contract tests check them):
   for that gap and goes on from the channel's head: the hub then closes the channel's
   sessions with 1012 so their clients resume into a fresh ``join_success``.
 * ``subscribe`` returns once the subscription is active: everything published after it
-  returns reaches the handler (or a resync). ``subscribe``/``unsubscribe`` are idempotent;
-  the hub does the counting.
+  returns reaches the handler (or a resync); after ``unsubscribe`` nothing more does (what
+  was still in transit is dropped). Both are idempotent; the hub does the counting.
 * A node never receives its own publications: the hub has already delivered them to its
   local sessions, which keeps local delivery immediate and in order. ``publish`` raises only
   when the publication did not go out as far as the node can tell; should it have gone out

@@ -207,7 +207,7 @@ class RedisBroker:
                 if self._on_connect is not None:
                     await self._on_connect()
                 await self._watch(pubsub, reading)
-            except (*_LINK_ERRORS, asyncio.TimeoutError) as exc:
+            except (TimeoutError, *_LINK_ERRORS) as exc:
                 if self.connected.is_set():
                     log.warning("lost the Redis pub/sub connection (%s); reconnecting", exc)
             finally:

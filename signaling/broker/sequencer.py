@@ -66,6 +66,11 @@ def payload(origin: bytes, number: int, data: bytes) -> bytes:
     return origin + number.to_bytes(_NUMBER_LENGTH, "big") + data
 
 
+def publication_body(publication: Publication) -> bytes:
+    """The part of a publication its publisher sent (the inverse of :func:`parse`'s split)."""
+    return payload(publication.origin, publication.number, publication.data)
+
+
 def numbered(epoch: bytes, seq: int, body: bytes) -> bytes:
     """The wire form of a publication (the Redis script builds the same bytes)."""
     return epoch + str(seq).encode() + b" " + body
@@ -231,7 +236,7 @@ class Sequencer:
             if stream.cursor is not None:
                 self._repair(channel, stream, stream.cursor)
 
-    def _drain(self, channel: str, stream: _Stream) -> None:
+    def _drain(self, channel: str, stream: _Stream, repaired: bool = False) -> None:
         pending, stream.pending = stream.pending, []
         for index, publication in enumerate(pending):
             cursor = stream.cursor
@@ -242,16 +247,20 @@ class Sequencer:
                 self._hand_over(channel, publication)
             elif verdict is Verdict.GAP:
                 stream.pending = pending[index:] + stream.pending
-                self._repair(channel, stream, cursor)
+                # right after a repair, a gap means a publication claims a number the
+                # history has not reached yet: look again shortly, not in a busy loop
+                self._repair(channel, stream, cursor, self._retry_delay if repaired else 0.0)
                 return
 
-    def _repair(self, channel: str, stream: _Stream, cursor: Cursor) -> None:
+    def _repair(self, channel: str, stream: _Stream, cursor: Cursor, pause: float = 0.0) -> None:
         stream.cursor = None
-        task = asyncio.get_running_loop().create_task(self._mend(channel, stream, cursor))
+        work = self._mend(channel, stream, cursor, pause)
+        task = asyncio.get_running_loop().create_task(work)
         self._repairs.add(task)
         task.add_done_callback(self._repairs.discard)
 
-    async def _mend(self, channel: str, stream: _Stream, cursor: Cursor) -> None:
+    async def _mend(self, channel: str, stream: _Stream, cursor: Cursor, pause: float) -> None:
+        await asyncio.sleep(pause)
         while True:
             try:
                 history = await self._fetch(channel, cursor.epoch, cursor.seq)
@@ -277,7 +286,7 @@ class Sequencer:
             for publication in missing:
                 self._hand_over(channel, publication)
         stream.cursor = Cursor(history.epoch, history.seq)
-        self._drain(channel, stream)
+        self._drain(channel, stream, repaired=True)
 
     def _hand_over(self, channel: str, publication: Publication) -> None:
         if publication.origin == self.origin:

@@ -19,7 +19,7 @@ Redis); ``broker`` is the first node of the test's network.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, TypeVar
 
@@ -31,6 +31,7 @@ from redis.backoff import NoBackoff
 from signaling.broker import Broker
 from signaling.broker.memory import MemoryBroker, MemoryBus
 from signaling.broker.redis import RedisBroker
+from signaling.broker.sequencer import numbered, publication_body
 from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
@@ -41,7 +42,6 @@ from tickets.store.redis import RedisExpiringStore
 
 T = TypeVar("T")
 Factory = Callable[[], AbstractAsyncContextManager[T]]
-NewNode = Callable[[], Awaitable[Broker]]  # starts one more broker node on the shared medium
 
 BACKENDS = ["memory", "redis"]
 _redis_server: RedisServer | None = None
@@ -75,22 +75,131 @@ async def _memory_expiring_store() -> AsyncIterator[ExpiringStore]:
         await store.close()
 
 
-@asynccontextmanager
-async def _memory_broker_network() -> AsyncIterator[NewNode]:
-    bus = MemoryBus()
-    nodes: list[Broker] = []
+class Network:
+    """Broker nodes on one shared medium, and the faults a test can cause on it.
 
-    async def new_node() -> Broker:
-        node = MemoryBroker(bus)
-        await node.start()
-        nodes.append(node)
+    Calling it starts one more node. ``outage(node)`` breaks that node's link while the
+    block runs (what is published meanwhile is missed, then repaired); ``replay(channel)``
+    publishes the channel's history again, newest first (duplicated and reordered arrivals);
+    ``forget(channel)`` loses the channel's numbering and history, as a Redis that came back
+    without its data."""
+
+    def __init__(self) -> None:
+        self.nodes: list[Broker] = []
+
+    async def __call__(self, history_size: int = 1000) -> Broker:
+        node = await self.start(history_size)
+        self.nodes.append(node)
         return node
 
-    try:
-        yield new_node
-    finally:
-        for node in nodes:
+    async def start(self, history_size: int) -> Broker:
+        raise NotImplementedError
+
+    def outage(self, node: Broker) -> AbstractAsyncContextManager[None]:
+        raise NotImplementedError
+
+    async def replay(self, channel: str) -> None:
+        raise NotImplementedError
+
+    async def forget(self, channel: str) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        for node in self.nodes:
             await node.close()
+
+
+class _MemoryNetwork(Network):
+    def __init__(self) -> None:
+        super().__init__()
+        self.bus = MemoryBus()
+
+    async def start(self, history_size: int) -> Broker:
+        self.bus.history_size = history_size
+        node = MemoryBroker(self.bus)
+        await node.start()
+        return node
+
+    @asynccontextmanager
+    async def outage(self, node: Broker) -> AsyncIterator[None]:
+        assert isinstance(node, MemoryBroker)
+        node.cut()
+        try:
+            yield
+        finally:
+            node.restore()
+
+    async def replay(self, channel: str) -> None:
+        history = self.bus.history(channel, b"", 0).publications or []
+        for publication in reversed(history):
+            raw = numbered(publication.epoch, publication.seq, publication_body(publication))
+            for node in self.bus.brokers:
+                node._sequencer.offer(channel, raw)
+
+    async def forget(self, channel: str) -> None:
+        self.bus.forget(channel)
+
+
+class _RedisNetwork(Network):
+    def __init__(self, client: aioredis.Redis, prefix: str) -> None:
+        super().__init__()
+        self.client = client
+        self.prefix = prefix
+
+    async def start(self, history_size: int) -> Broker:
+        node = RedisBroker(
+            self.client, redis_pubsub_client(), self.prefix, history_size=history_size
+        )
+        await node.start()
+        await node.connected.wait()
+        return node
+
+    @asynccontextmanager
+    async def outage(self, node: Broker) -> AsyncIterator[None]:
+        assert isinstance(node, RedisBroker)
+        node.connected.clear()
+        await self.client.client_kill_filter(_type="pubsub")
+        yield  # the node needs 50 ms or more to reconnect: what is published now is missed
+        await node.connected.wait()
+
+    def _keys(self, channel: str) -> list[str]:
+        return [f"{self.prefix}{{{channel}}}:meta", f"{self.prefix}{{{channel}}}:history"]
+
+    async def replay(self, channel: str) -> None:
+        history: Any = await self.client.lrange(self._keys(channel)[1], 0, -1)
+        for raw in reversed(history):
+            await self.client.publish(self.prefix + channel, raw)
+
+    async def forget(self, channel: str) -> None:
+        await self.client.delete(*self._keys(channel))
+
+    async def close(self) -> None:
+        await super().close()
+        for node in self.nodes:
+            assert isinstance(node, RedisBroker)
+            await node.pubsub_client.aclose()
+
+
+NewNode = Network  # calling it starts one more broker node on the shared medium
+
+
+@asynccontextmanager
+async def _memory_broker_network() -> AsyncIterator[Network]:
+    network = _MemoryNetwork()
+    try:
+        yield network
+    finally:
+        await network.close()
+
+
+@asynccontextmanager
+async def _redis_broker_network() -> AsyncIterator[Network]:
+    async with _redis_client() as (client, prefix):
+        network = _RedisNetwork(client, prefix)
+        try:
+            yield network
+        finally:
+            await network.close()
 
 
 @asynccontextmanager
@@ -106,26 +215,6 @@ async def _memory_live_state() -> AsyncIterator[LiveState]:
 async def _redis_expiring_store() -> AsyncIterator[ExpiringStore]:
     async with _redis_client() as (client, prefix):
         yield RedisExpiringStore(client, prefix)
-
-
-@asynccontextmanager
-async def _redis_broker_network() -> AsyncIterator[NewNode]:
-    async with _redis_client() as (client, prefix):
-        nodes: list[RedisBroker] = []
-
-        async def new_node() -> Broker:
-            node = RedisBroker(client, redis_pubsub_client(), prefix)
-            await node.start()
-            await node.connected.wait()
-            nodes.append(node)
-            return node
-
-        try:
-            yield new_node
-        finally:
-            for node in nodes:
-                await node.close()
-                await node.pubsub_client.aclose()
 
 
 @asynccontextmanager

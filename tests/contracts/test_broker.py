@@ -296,6 +296,7 @@ async def test_receives_exactly_what_others_publish_while_subscribed(
                 await _barrier(publisher, node, inbox, channel)
                 subscribed.add(name)
             elif op == "unsub":
+                await _settle(publisher, node, inbox)  # what is in transit is dropped
                 await node.unsubscribe([channel])
                 await _settle(publisher, node, inbox)
                 subscribed.discard(name)
@@ -308,4 +309,90 @@ async def test_receives_exactly_what_others_publish_while_subscribed(
                     expected[name].append(data)
         await _settle(publisher, node, inbox)
         for name, messages in expected.items():
-            assert inbox.on(f"{prefix}:{name}") == messages, name
+            assert inbox.on(f"{prefix}:{name}") == messages, (name, script)
+
+
+# -- lossless delivery: gaps, duplicates, reordering, lost history ---------------------------
+
+
+async def test_what_a_node_missed_during_an_outage_is_repaired_in_order(
+    broker: Broker, broker_network: NewNode
+) -> None:
+    peer = await broker_network()
+    inbox = _inbox(peer)
+    channel = _channel()
+    await _barrier(broker, peer, inbox, channel)
+    await broker.publish(channel, b"before")
+    await inbox.wait_for(channel, b"before")
+    async with broker_network.outage(peer):
+        for i in range(20):
+            await broker.publish(channel, f"during-{i}".encode())
+    await broker.publish(channel, b"after")
+    await inbox.wait_for(channel, b"after")
+    expected = [b"before", *(f"during-{i}".encode() for i in range(20)), b"after"]
+    assert inbox.on(channel) == expected
+    assert inbox.resynced == [] and peer.resyncs == 0
+
+
+async def test_a_quiet_channel_is_repaired_without_a_later_publication(
+    broker: Broker, broker_network: NewNode
+) -> None:
+    peer = await broker_network()
+    inbox = _inbox(peer)
+    channel = _channel()
+    await _barrier(broker, peer, inbox, channel)
+    async with broker_network.outage(peer):
+        await broker.publish(channel, b"only")
+    await inbox.wait_for(channel, b"only")  # nothing newer came to reveal the gap
+    assert inbox.on(channel) == [b"only"]
+
+
+async def test_duplicated_and_reordered_arrivals_are_dropped(
+    broker: Broker, broker_network: NewNode
+) -> None:
+    peer = await broker_network()
+    inbox = _inbox(peer)
+    channel = _channel()
+    await _barrier(broker, peer, inbox, channel)
+    messages = [f"m{i}".encode() for i in range(10)]
+    for message in messages:
+        await broker.publish(channel, message)
+    await inbox.wait_count(channel, len(messages))
+    await broker_network.replay(channel)  # every one again, newest first
+    await broker.publish(channel, b"last")
+    await inbox.wait_for(channel, b"last")
+    assert inbox.on(channel) == [*messages, b"last"]
+
+
+async def test_a_gap_the_history_no_longer_covers_is_a_resync(
+    broker_network: NewNode,
+) -> None:
+    publisher = await broker_network(history_size=5)
+    peer = await broker_network(history_size=5)
+    inbox = _inbox(peer)
+    channel = _channel()
+    await _barrier(publisher, peer, inbox, channel)
+    async with broker_network.outage(peer):
+        for i in range(20):  # more than the history keeps
+            await publisher.publish(channel, f"lost-{i}".encode())
+    await inbox.until(lambda: inbox.resynced == [channel])
+    await publisher.publish(channel, b"fresh")
+    await inbox.wait_for(channel, b"fresh")
+    assert peer.resyncs == 1
+    assert inbox.on(channel)[-1] == b"fresh"
+    assert len(set(inbox.on(channel))) == len(inbox.on(channel))  # nothing twice
+
+
+async def test_a_channel_whose_numbering_was_lost_is_a_resync(
+    broker: Broker, broker_network: NewNode
+) -> None:
+    peer = await broker_network()
+    inbox = _inbox(peer)
+    channel = _channel()
+    await _barrier(broker, peer, inbox, channel)
+    await broker_network.forget(channel)  # Redis came back without this channel's keys
+    await broker.publish(channel, b"after the loss")
+    await inbox.until(lambda: inbox.resynced == [channel])
+    await broker.publish(channel, b"next")
+    await inbox.wait_for(channel, b"next")
+    assert inbox.on(channel)[-1] == b"next"
