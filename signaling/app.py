@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from signaling.config import Settings, load_settings
+from signaling.connections import filter_accept_errors
 from signaling.endpoint import signaling_endpoint
 from signaling.errors import BACKEND_ERRORS, ApiError, service_unavailable
 from signaling.node import Node
@@ -38,6 +40,7 @@ def create_app(settings: Settings) -> SignalingApp:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        filter_accept_errors(asyncio.get_running_loop())
         await node.start()
         try:
             yield
@@ -47,8 +50,9 @@ def create_app(settings: Settings) -> SignalingApp:
     async def healthz(request: Request) -> Response:
         try:
             await node.state.ping()
-        except Exception as exc:
-            return json_response({"status": "degraded", "error": str(exc)}, 503)
+        except Exception as exc:  # the cause goes to the log, never to the caller
+            log.warning("health check: backend unavailable (%s)", exc)
+            return json_response({"status": "degraded"}, 503)
         return json_response(
             {"status": "ok", "backend": "embedded" if settings.embedded else "redis"}
         )

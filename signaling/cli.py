@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import sys
@@ -13,6 +14,7 @@ from uvicorn.supervisors import Multiprocess
 
 from signaling.auth import SERVICE_ROLES, hs256_secret, issue_dev_token
 from signaling.config import ConfigError, Settings, load_settings
+from signaling.connections import ConnectionGuard, HttpProtocol, raise_open_files_limit
 from signaling.transport import SignalingProtocol
 
 
@@ -23,6 +25,12 @@ def _serve(args: argparse.Namespace) -> int:
     )
     from signaling.app import create_app
 
+    raise_open_files_limit()  # before the guard reads it; worker processes inherit it
+    guard = ConnectionGuard(settings)
+    # Partials instead of classes (uvicorn calls either, and both pickle into worker
+    # processes, each of which gets its own copy of the guard).
+    http: Any = functools.partial(HttpProtocol, guard=guard)
+    ws: Any = functools.partial(SignalingProtocol, guard=guard)
     # Several workers (Redis only, config.py refuses otherwise) each build their own app from
     # the same environment; one process gets the app built here.
     app: Any = (
@@ -34,7 +42,11 @@ def _serve(args: argparse.Namespace) -> int:
         workers=settings.workers,
         host=settings.host,
         port=settings.port,
-        ws=SignalingProtocol,
+        http=http,
+        ws=ws,
+        # X-Forwarded-For only from the listed proxies (uvicorn trusts 127.0.0.1 by default).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
         ws_max_size=settings.max_message_size,
         ws_ping_interval=settings.heartbeat_interval,
         ws_ping_timeout=settings.heartbeat_timeout,

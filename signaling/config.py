@@ -119,8 +119,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
                 f"{ENV_PREFIX}RATE_BURST and {ENV_PREFIX}SEND_QUEUE_LIMIT must be >= 1, "
                 f"{ENV_PREFIX}MAX_MESSAGE_SIZE >= 1024"
             )
-        counts = ("send_queue_bytes", "max_connections_per_ip", "password_attempts", "guess_attempts")
-        for name in counts:
+        for name in (
+            "send_queue_bytes",
+            "max_connections_per_ip",
+            "password_attempts",
+            "guess_attempts",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be >= 1")
         for name in ("send_stall_timeout", "header_timeout"):

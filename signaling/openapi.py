@@ -135,10 +135,9 @@ class Health(msgspec.Struct, kw_only=True):
 
 
 class HealthDegraded(msgspec.Struct, kw_only=True):
-    """The live-state backend does not answer; ``error`` says why."""
+    """The live-state backend does not answer (why goes to the server's log only)."""
 
     status: Literal["degraded"]
-    error: str
 
 
 class Error(msgspec.Struct, kw_only=True):
@@ -395,7 +394,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 503,
                 "The live-state backend does not answer.",
                 HealthDegraded,
-                {"status": "degraded", "error": "Error 111 connecting to 127.0.0.1:6379."},
+                {"status": "degraded"},
             ),
         ),
     ),

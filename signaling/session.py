@@ -5,8 +5,10 @@ reference §4, the rate limit (§17.5), the join timeout (§17.8) and the send b
 everything a namespace means is its module's business.
 
 Sending: while the socket is writable a frame is written at once; otherwise it waits in a
-backlog drained by one short-lived task. A backlog beyond ``send_queue_limit`` frames closes
-the connection with 1013 so one slow reader never slows the room down.
+backlog drained by one short-lived task. A backlog beyond ``send_queue_limit`` frames or
+``send_queue_bytes`` bytes closes the connection with 1013 so one slow reader never slows the
+room down nor grows the node. ``echo`` frames above :data:`ECHO_FREE_BYTES` take a rate-limit
+token like any command (the web app's keepalive is far smaller).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from signaling.node import Node
 
 log = logging.getLogger(__name__)
+ECHO_FREE_BYTES = 1024
 
 
 class ConnState(enum.IntEnum):
@@ -55,6 +58,7 @@ class Session:
 
     __slots__ = (
         "_backlog",
+        "_backlog_bytes",
         "_close_after_flush",
         "_closing",
         "_flooding_since",
@@ -116,6 +120,7 @@ class Session:
         self._modules: Mapping[str, Module] = node.modules
         self._lock = asyncio.Lock()
         self._backlog: deque[str] | None = None  # made when the socket first falls behind
+        self._backlog_bytes = 0
         self._flusher: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] | None = None  # made on first use
         self._closing = False
@@ -223,7 +228,7 @@ class Session:
                 self.send_error("control", "invalid_json")
             return
         namespace = envelope.namespace
-        if namespace != "echo" and not self._take_token():
+        if (namespace != "echo" or len(data) > ECHO_FREE_BYTES) and not self._take_token():
             return
         module = self._modules.get(namespace)
         joined = self.state == ConnState.JOINED
@@ -335,8 +340,14 @@ class Session:
         if backlog is None:
             backlog = self._backlog = deque()
         backlog.append(frame)
-        if len(backlog) > self._settings.send_queue_limit:
+        self._backlog_bytes += len(frame.encode())
+        settings = self._settings
+        if (
+            len(backlog) > settings.send_queue_limit
+            or self._backlog_bytes > settings.send_queue_bytes
+        ):
             backlog.clear()
+            self._backlog_bytes = 0
             self.close(CloseCode.SLOW_CONSUMER, reason="send queue overflow")
             return
         if self._flusher is None:
@@ -352,7 +363,9 @@ class Session:
                     backlog.clear()
                     return
                 while backlog and link.writable():
-                    link.write_text(backlog.popleft())
+                    frame = backlog.popleft()
+                    self._backlog_bytes -= len(frame.encode())
+                    link.write_text(frame)
             pending = self._close_after_flush
             if pending is not None:
                 link.close(*pending)

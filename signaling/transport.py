@@ -1,9 +1,15 @@
 """uvicorn's ``websockets-sansio`` protocol with the behaviour the reference asks for.
 
-* Heartbeat pings carry the payload ``heartbeat`` (§3); a missed pong ends the connection at
-  once and tells the app so with a ``websocket.disconnect`` of code 1011 and reason
-  :data:`HEARTBEAT_TIMEOUT` (uvicorn would only send a close frame and wait for the TCP
+* Heartbeat pings carry a random payload per ping (the reference's fixed ``heartbeat`` could
+  be answered by a client that never reads, with unsolicited pongs); a missed pong ends the
+  connection at once and tells the app so with a ``websocket.disconnect`` of code 1011 and
+  reason :data:`HEARTBEAT_TIMEOUT` (uvicorn would only send a close frame and wait for the TCP
   connection to die, which never happens for a frozen peer).
+* Nothing a client sends can grow the outgoing buffer unboundedly: reading pauses while the
+  transport's write buffer is above its high-water mark (so pings are not answered meanwhile),
+  a buffer that stays above it for ``SIGNALING_SEND_STALL_TIMEOUT`` closes the connection
+  (1013), and more than :data:`PING_BURST` pings beyond :data:`PING_RATE` per second close it
+  (1008).
 * Server shutdown closes connections with 1001 "going away" (uvicorn sends 1012).
 * A plain-HTTP rejection before the upgrade counts as a finished handshake (no error log).
 * The app gets a :class:`Link` in ``scope["extensions"]["signaling.link"]``: a synchronous
@@ -13,12 +19,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 from typing import Any
 
+from uvicorn._types import ASGIReceiveEvent
+from uvicorn.config import Config
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from uvicorn.server import ServerState
 
-HEARTBEAT_PAYLOAD = b"heartbeat"
+from signaling.connections import ConnectionGuard
+from signaling.errors import CloseCode
+
 HEARTBEAT_TIMEOUT = "heartbeat timeout"
+PING_RATE = 1.0  # client pings per second, sustained
+PING_BURST = 10
 LINK_EXTENSION = "signaling.link"
 
 
@@ -68,6 +83,21 @@ class Link:
 class SignalingProtocol(WebSocketsSansIOProtocol):
     """See the module docstring; everything else is uvicorn's."""
 
+    def __init__(
+        self,
+        config: Config,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+        *,
+        guard: ConnectionGuard,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.guard = guard
+        self._pings = float(PING_BURST)
+        self._pinged = self.loop.time()
+        self._stall_timer: asyncio.TimerHandle | None = None
+
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
         scope = getattr(self, "scope", None)
@@ -78,14 +108,60 @@ class SignalingProtocol(WebSocketsSansIOProtocol):
         self.ping_timer = None
         if self.close_sent or self.transport.is_closing():
             return
-        self.pending_ping_payload = HEARTBEAT_PAYLOAD
+        self.pending_ping_payload = secrets.token_bytes(8)
         self.ping_sent_at = self.loop.time()
-        self.conn.send_ping(HEARTBEAT_PAYLOAD)
+        self.conn.send_ping(self.pending_ping_payload)
         self.transport.write(b"".join(self.conn.data_to_send()))
         if self.ping_timeout is not None:
             self.pong_timer = self.loop.call_later(self.ping_timeout, self.keepalive_timeout)
         else:
             self.schedule_ping()
+
+    def handle_ping(self) -> None:
+        pong = b"".join(self.conn.data_to_send())
+        if self.close_sent or self.transport.is_closing():
+            return
+        now = self.loop.time()
+        self._pings = min(float(PING_BURST), self._pings + (now - self._pinged) * PING_RATE)
+        self._pinged = now
+        if self._pings < 1.0:
+            Link(self).close(CloseCode.POLICY, "too many pings")
+            return
+        self._pings -= 1.0
+        self.transport.write(pong)
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        self.transport.pause_reading()
+        if self._stall_timer is None:
+            self._stall_timer = self.loop.call_later(self.guard.stall_timeout, self._stalled)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._stall_timer is not None:
+            self._stall_timer.cancel()
+            self._stall_timer = None
+        if not self.read_paused:
+            self.transport.resume_reading()
+
+    def _stalled(self) -> None:
+        self._stall_timer = None
+        Link(self).close(CloseCode.SLOW_CONSUMER, "send buffer stalled", timeout=1.0)
+
+    async def receive(self) -> ASGIReceiveEvent:
+        message = await self.queue.get()
+        if self.read_paused and self.queue.empty():
+            self.read_paused = False
+            if self.writable.is_set():  # else resume_writing resumes reading
+                self.transport.resume_reading()
+        return message
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._stall_timer is not None:
+            self._stall_timer.cancel()
+            self._stall_timer = None
+        self.guard.release(self.transport)
+        super().connection_lost(exc)
 
     def keepalive_timeout(self) -> None:
         self.pong_timer = None
