@@ -25,6 +25,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,7 @@ from tickets.tokens import Tokens
 log = logging.getLogger(__name__)
 KEY_PREFIX = "opentalk-signaling:"
 TIMER_PERIOD = 0.2  # how often a node looks for due module timers
+RELIABLE_ATTEMPTS = 60  # an announcement that must go out is retried for about 2 minutes
 
 
 def build_modules(node: Node, control: ControlModule) -> dict[str, Module]:
@@ -172,6 +174,27 @@ class Node:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def reliably(self, announce: Callable[[], Awaitable[None]]) -> None:
+        """Publish an announcement of a change that has taken effect and cannot be taken
+        back (someone left, a role went to its holder): now, or else again and again in the
+        background until the backend takes it (every node then delivers it)."""
+        try:
+            await announce()
+        except BACKEND_ERRORS as exc:
+            log.warning("an announcement failed (%s): retrying in the background", exc)
+            self.spawn(self._retry(announce))
+
+    async def _retry(self, announce: Callable[[], Awaitable[None]]) -> None:
+        delay = 0.1
+        for _ in range(RELIABLE_ATTEMPTS):
+            await asyncio.sleep(delay)
+            try:
+                await announce()
+                return
+            except BACKEND_ERRORS:
+                delay = min(delay * 2, 2.0)
+        log.error("an announcement was given up after %d attempts", RELIABLE_ATTEMPTS)
+
     def _every(self, period: float, duty: Callable[[], Awaitable[None]]) -> None:
         async def loop() -> None:
             while True:
@@ -236,7 +259,15 @@ class Node:
                         room, breakout, participant.id, at, participant.runner
                     ):
                         log.info("participant %s of %s timed out (dead node)", participant.id, room)
-                        await self.control.announce_left(room, breakout, participant.id, "timeout")
+                        await self.reliably(
+                            partial(
+                                self.control.announce_left,
+                                room,
+                                breakout,
+                                participant.id,
+                                "timeout",
+                            )
+                        )
             for held, _ in await self.state.waiting(room):
                 if not await self.tokens.runner_active(held.id):
                     await self.control.waiting_room.forsake(room, held.id)

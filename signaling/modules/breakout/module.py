@@ -10,6 +10,7 @@ import asyncio
 import time
 import uuid
 from datetime import timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -144,10 +145,8 @@ class BreakoutModule(Module):
         if not await state.take_value(room, CONFIG, raw):
             return False
         await state.unschedule(self._timer(room, config.id))
-        await self.node.hub.publish(
-            global_channel(room),
-            Delivery(frame=encode_event(NAMESPACE, event), namespace=NAMESPACE, signal=Linger()),
-        )
+        ended = Delivery(frame=encode_event(NAMESPACE, event), namespace=NAMESPACE, signal=Linger())
+        await self.node.reliably(partial(self.node.hub.publish, global_channel(room), ended))
         return True
 
     @staticmethod

@@ -8,10 +8,12 @@ and one per participant holding the private messages it sent or received.
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from signaling.errors import BACKEND_ERRORS
 from signaling.hub import Delivery, group_channel, participant_channel, room_channel
 from signaling.modules import Module
 from signaling.modules.chat.types import (
@@ -118,43 +120,54 @@ class ChatModule(Module):
             ),
             moment,
         )
+        # Delivered first, kept after: a message in the history was received by everyone.
         if command.scope == "global":
-            await state.append(session.room, _list(session, "global"), stored, limit)
-            channel = room_channel(session.room, session.breakout)
+            await session.publish(
+                room_channel(session.room, session.breakout), Delivery(frame=frame)
+            )
+            histories = [_list(session, "global")]
         elif command.scope == "group":
             assert target is not None
-            await state.append(session.room, _list(session, f"group:{target}"), stored, limit)
             channel = group_channel(session.room, session.breakout, target)
+            await session.publish(channel, Delivery(frame=frame))
+            histories = [_list(session, f"group:{target}")]
         else:
             assert target is not None
-            for owner in {session.id, target}:
-                await state.append(session.room, _list(session, f"private:{owner}"), stored, limit)
-            session.send_text(frame)
             peer = await state.participant(session.room, session.breakout, target)
-            if peer is None or peer.left_at is not None or target == session.id:
-                return
-            channel = participant_channel(target)
-        await session.publish(channel, Delivery(frame=frame))
+            if peer is not None and peer.left_at is None and target != session.id:
+                await session.publish(participant_channel(target), Delivery(frame=frame))
+            session.send_text(frame)
+            histories = [_list(session, f"private:{owner}") for owner in {session.id, target}]
+        for history in histories:
+            await self.node.reliably(partial(state.append, session.room, history, stored, limit))
 
     async def _set_enabled(self, session: Session, enabled: bool) -> None:
         if session.role != "moderator":
             session.send_error("chat", "insufficient_permissions")
             return
-        await self.node.state.set_flag(session.room, CHAT_ENABLED, enabled)
+        state = self.node.state
+        was = await state.flag(session.room, CHAT_ENABLED, True)
+        await state.set_flag(session.room, CHAT_ENABLED, enabled)
         event = ChatEnabled(session.id) if enabled else ChatDisabled(session.id)
-        await session.publish(
-            room_channel(session.room, session.breakout),
-            Delivery(frame=encode_event("chat", event)),
-        )
+        try:
+            await session.publish(
+                room_channel(session.room, session.breakout),
+                Delivery(frame=encode_event("chat", event)),
+            )
+        except BACKEND_ERRORS:  # nobody heard of it: as it was
+            await state.set_flag(session.room, CHAT_ENABLED, was)
+            raise
 
     async def _clear_history(self, session: Session) -> None:
         if session.role != "moderator":
             session.send_error("chat", "insufficient_permissions")
             return
-        await self.node.state.clear(session.room, _list(session, "global"))
         await session.publish(
             room_channel(session.room, session.breakout),
             Delivery(frame=encode_event("chat", HistoryCleared(session.id))),
+        )
+        await self.node.reliably(
+            partial(self.node.state.clear, session.room, _list(session, "global"))
         )
 
     # -- last seen ---------------------------------------------------------------------------

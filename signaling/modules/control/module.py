@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from signaling.errors import CloseCode
+from signaling.errors import BACKEND_ERRORS, CloseCode
 from signaling.hub import Delivery, participant_channel, room_channel
 from signaling.modules import Module
 from signaling.modules.control.names import mask_phone_number, normalise_display_name
@@ -210,14 +211,30 @@ class ControlModule(Module):
             data = await module.join_data(session)
             if data is not None:
                 payload[module.namespace] = data
+        if stored.kind not in HIDDEN_KINDS:
+            # Announced before the joiner hears it succeeded: a join nobody else sees is undone.
+            try:
+                await self.announce(session.room, session.breakout, stored, "joined")
+                for module in node.modules.values():
+                    await module.on_joined(session, stored)
+            except BACKEND_ERRORS:
+                await self._undo_join(session, stored)
+                raise
         session.send("control", payload)
         session.finish_join(stored.seq)
-        if stored.kind not in HIDDEN_KINDS:
-            await self.announce(session.room, session.breakout, stored, "joined")
-            for module in node.modules.values():
-                await module.on_joined(session, stored)
         if result.closes_at is not None:
             self._arm_time_limit(session, result.closes_at)
+
+    async def _undo_join(self, session: Session, stored: Participant) -> None:
+        """Take back a join whose announcement failed; if even that fails, the client must
+        reconnect (1012) and resume into the truth."""
+        try:
+            if await self.node.state.leave(
+                session.room, session.breakout, session.id, self.now(), session.runner
+            ):
+                await self.announce_left(session.room, session.breakout, session.id, "quit")
+        except BACKEND_ERRORS:
+            session.close(CloseCode.RESTART, reason="join could not be completed")
 
     def _arm_time_limit(self, session: Session, closes_at: str) -> None:
         remaining = (datetime.fromisoformat(closes_at) - utcnow()).total_seconds()
@@ -297,9 +314,15 @@ class ControlModule(Module):
         left = await self.node.state.leave(
             session.room, session.breakout, session.id, self.now(), session.runner
         )
-        if left and session.kind not in HIDDEN_KINDS:
-            await self.announce_left(
-                session.room, session.breakout, session.id, session.leave_reason
+        if left and session.kind not in HIDDEN_KINDS:  # it is gone: the others must hear it
+            await self.node.reliably(
+                partial(
+                    self.announce_left,
+                    session.room,
+                    session.breakout,
+                    session.id,
+                    session.leave_reason,
+                )
             )
 
     async def leave_hooks(self, session: Session) -> None:
@@ -335,12 +358,24 @@ class ControlModule(Module):
         if up and not await state.flag(session.room, "raise_hands_enabled", True):
             session.send_error("control", "raise_hands_disabled")
             return
+        before = await state.participant(session.room, session.breakout, session.id)
         updated = await state.set_hand(
             session.room, session.breakout, session.id, up, format_timestamp(utcnow())
         )
-        session.send("control", HandRaised() if up else HandLowered())
         if updated is not None:
-            await self.announce(session.room, session.breakout, updated, "update")
+            try:
+                await self.announce(session.room, session.breakout, updated, "update")
+            except BACKEND_ERRORS:
+                if before is not None:  # as it was: nobody heard of the change
+                    await state.set_hand(
+                        session.room,
+                        session.breakout,
+                        session.id,
+                        before.hand_is_up,
+                        before.hand_updated_at,
+                    )
+                raise
+        session.send("control", HandRaised() if up else HandLowered())
 
     async def _moderator_role(
         self, session: Session, command: GrantModeratorRole | RevokeModeratorRole
@@ -368,15 +403,21 @@ class ControlModule(Module):
         if updated is None:
             session.send_error("control", "nothing_to_do")
             return
-        await session.publish(
-            participant_channel(target.id),
-            Delivery(
-                frame=encode_event("control", RoleUpdated(new_role=new_role)),
-                namespace="control",
-                signal=ControlSignal(role=new_role),
-            ),
+        try:
+            await session.publish(
+                participant_channel(target.id),
+                Delivery(
+                    frame=encode_event("control", RoleUpdated(new_role=new_role)),
+                    namespace="control",
+                    signal=ControlSignal(role=new_role),
+                ),
+            )
+        except BACKEND_ERRORS:  # the target never heard of it: the role stays as it was
+            await state.set_role(session.room, session.breakout, target.id, target.role)
+            raise
+        await self.node.reliably(
+            partial(self.announce, session.room, session.breakout, updated, "update")
         )
-        await self.announce(session.room, session.breakout, updated, "update")
         session.send(
             "control",
             ModeratorRoleGranted(target=target.id)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import time
 import uuid
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from signaling.errors import BACKEND_ERRORS
 from signaling.hub import Delivery, room_channel
 from signaling.modules import Module
 from signaling.modules.polls.core import apply_vote, tally
@@ -129,10 +131,17 @@ class PollsModule(Module):
             choices=poll.choices,
             duration=poll.duration,
         )
-        await session.publish(
-            room_channel(session.room, session.breakout),
-            Delivery(frame=encode_event(NAMESPACE, started, moment)),
-        )
+        try:
+            await session.publish(
+                room_channel(session.room, session.breakout),
+                Delivery(frame=encode_event(NAMESPACE, started, moment)),
+            )
+        except BACKEND_ERRORS:  # nobody heard of it: no poll runs
+            await state.unschedule(_timer(session.room, session.breakout, poll.id))
+            await state.take_value(
+                session.room, _config(session.breakout), msgspec.json.encode(poll)
+            )
+            raise
 
     async def _vote(self, session: Session, command: Vote) -> None:
         running = await self._running(session.room, session.breakout)
@@ -189,10 +198,8 @@ class PollsModule(Module):
             return False
         await state.unschedule(_timer(room, breakout, poll.id))
         results = await self._results(room, breakout, poll)
-        await self.node.hub.publish(
-            room_channel(room, breakout),
-            Delivery(frame=encode_event(NAMESPACE, Done(id=poll.id, results=results))),
-        )
+        done = Delivery(frame=encode_event(NAMESPACE, Done(id=poll.id, results=results)))
+        await self.node.reliably(partial(self.node.hub.publish, room_channel(room, breakout), done))
         return True
 
     async def on_timer(self, key: str) -> None:
