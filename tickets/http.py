@@ -32,11 +32,31 @@ def error_response(error: ApiError) -> Response:
     return json_response(error.body(), error.status, error.headers)
 
 
+def _too_large() -> ApiError:
+    """413, and the connection closes: the rest of the upload is not read."""
+    message = f"request bodies are limited to {MAX_BODY} bytes"
+    return ApiError(413, "payload_too_large", message, headers={"Connection": "close"})
+
+
+async def _bounded_body(request: Request) -> bytes:
+    """The body, refused before it is read when ``Content-Length`` announces more than
+    :data:`MAX_BODY`, and cut off at ``MAX_BODY`` + 1 bytes when it is streamed."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_BODY:
+        raise _too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _too_large()
+    return b"".join(chunks)
+
+
 async def read_body(request: Request, body_type: type[T], *, empty_ok: bool = False) -> T:
     """Decode the request body as ``body_type``; an empty body counts as ``{}`` if allowed."""
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise ApiError(413, "payload_too_large", f"request bodies are limited to {MAX_BODY} bytes")
+    raw = await _bounded_body(request)
     if not raw.strip():
         if empty_ok:
             raw = b"{}"

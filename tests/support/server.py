@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import httpx
@@ -36,9 +36,16 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """One server process; ``env`` adds or overrides ``SIGNALING_*`` settings."""
+    """One server process; ``env`` adds or overrides ``SIGNALING_*`` settings; ``preexec``
+    runs in the child before it starts (e.g. to lower its resource limits)."""
 
-    def __init__(self, env: Mapping[str, str] | None = None, data_dir: str | None = None):
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        data_dir: str | None = None,
+        preexec: Callable[[], None] | None = None,
+    ):
+        self.preexec = preexec
         self.port = free_port()
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="signaling-test-")
         self.env = {
@@ -69,6 +76,7 @@ class ServerProcess:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            preexec_fn=self.preexec,
         )
         log.close()
         _RUNNING.add(self)
