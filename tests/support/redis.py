@@ -24,7 +24,7 @@ def _kill_leftovers() -> None:
 class RedisServer:
     """One redis-server; ``restart`` keeps the port (and, with ``appendonly``, the data)."""
 
-    def __init__(self, *, appendonly: bool = False) -> None:
+    def __init__(self, *, appendonly: bool = False, fsync_always: bool = False) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed: run `make test`, which installs it")
@@ -32,6 +32,7 @@ class RedisServer:
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="signaling-redis-")
         self.appendonly = appendonly
+        self.fsync_always = fsync_always  # every acknowledged write survives a SIGKILL
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -52,6 +53,8 @@ class RedisServer:
                 "",
                 "--appendonly",
                 "yes" if self.appendonly else "no",
+                "--appendfsync",
+                "always" if self.fsync_always else "everysec",
                 "--maxmemory-policy",
                 "noeviction",
                 "--loglevel",

@@ -1,0 +1,255 @@
+"""Lossless cross-node delivery under real faults: three server processes over one
+redis-server with an append-only file; node 0 reaches Redis through a TCP proxy the test
+controls. During a steady stream of chat messages from every node, Redis is SIGKILLed and
+restarted, every pub/sub connection is killed, Redis is paused past the socket timeout, and
+node 0's Redis traffic is cut. Afterwards every participant has received every message that
+anyone received, exactly once and in each sender's order (or was closed with 1012)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+
+from tests.support.client import Api, Json, Peer
+from tests.support.proxy import Proxy
+from tests.support.redis import RedisServer
+from tests.support.server import ServerProcess
+
+FAST = {
+    "SIGNALING_PRESENCE_TTL": "3",
+    "SIGNALING_RATE_LIMIT": "200",
+    "SIGNALING_RATE_BURST": "200",
+}
+MESSAGES_PER_NODE = 40
+SEND_EVERY = 0.03
+
+
+@dataclass
+class Listener:
+    """One participant's connection and everything it received."""
+
+    peer: Peer
+    frames: list[Json] = field(default_factory=list)
+    close_code: int | None = None
+    task: asyncio.Task[None] | None = None
+
+    async def listen(self) -> None:
+        try:
+            while True:
+                self.frames.append(await self.peer.recv(timeout=3600))
+        except Exception:
+            rcvd = self.peer.ws.protocol.close_rcvd
+            self.close_code = rcvd.code if rcvd else None
+
+    def chat(self) -> list[str]:
+        return [
+            f["payload"]["content"]
+            for f in self.frames
+            if f["namespace"] == "chat" and f["payload"].get("message") == "message_sent"
+        ]
+
+    def errors(self) -> int:
+        return sum(1 for f in self.frames if f["payload"].get("message") == "error")
+
+
+class Meeting:
+    def __init__(self, redis: RedisServer, proxy: Proxy, nodes: list[ServerProcess]) -> None:
+        self.redis = redis
+        self.proxy = proxy
+        self.nodes = nodes
+        self.apis = [
+            Api(n, n.token(f"c{i}-{uuid.uuid4().hex[:6]}", f"C{i}")) for i, n in enumerate(nodes)
+        ]
+        self.listeners: list[Listener] = []
+        self.room = ""
+
+    async def open(self) -> None:
+        self.room = (await self.apis[0].create_room())["id"]
+        for api in self.apis:
+            started = await api.start(self.room)
+            peer = await Peer.connect(api.server, started["ticket"], started["resumption"])
+            await peer.join(api.server.base_url)
+            listener = Listener(peer)
+            listener.task = asyncio.get_running_loop().create_task(listener.listen())
+            self.listeners.append(listener)
+        await self.quiet()
+
+    async def healthy(self) -> None:
+        async with httpx.AsyncClient() as http:
+            for node in self.nodes:
+                deadline = time.monotonic() + 20
+                while (await http.get(f"{node.base_url}/healthz")).status_code != 200:
+                    assert time.monotonic() < deadline, "a node did not recover"
+                    await asyncio.sleep(0.1)
+
+    async def quiet(self) -> None:
+        """Until a marker from every open participant has reached every open participant."""
+        open_ones = [x for x in self.listeners if x.close_code is None]
+        markers = [f"marker-{uuid.uuid4().hex}" for _ in open_ones]
+        deadline = time.monotonic() + 20
+        while True:
+            for listener, marker in zip(open_ones, markers, strict=True):
+                if marker not in listener.chat():
+                    with contextlib.suppress(Exception):
+                        await listener.peer.send(
+                            "chat",
+                            {"action": "send_message", "scope": "global", "content": marker},
+                        )
+            await asyncio.sleep(0.3)
+            if all(set(markers) <= set(x.chat()) for x in open_ones):
+                return
+            assert time.monotonic() < deadline, "markers did not cross the nodes"
+
+    async def burst(self, tag: str, fault: Callable[[], Awaitable[None]]) -> dict[str, int]:
+        before = [len(x.chat()) for x in self.listeners]
+        errors_before = sum(x.errors() for x in self.listeners)
+
+        async def send(index: int, listener: Listener) -> None:
+            for i in range(MESSAGES_PER_NODE):
+                content = f"{tag}:{index}:{i:03d}"
+                with contextlib.suppress(Exception):
+                    await listener.peer.send(
+                        "chat", {"action": "send_message", "scope": "global", "content": content}
+                    )
+                await asyncio.sleep(SEND_EVERY)
+
+        async def faulted() -> None:
+            await asyncio.sleep(0.3)
+            await fault()
+
+        await asyncio.gather(*(send(i, x) for i, x in enumerate(self.listeners)), faulted())
+        await self.healthy()
+        await self.quiet()
+        sent = MESSAGES_PER_NODE * len(self.listeners)
+        views = [
+            [m for m in x.chat()[b:] if m.startswith(tag + ":")]
+            for x, b in zip(self.listeners, before, strict=True)
+        ]
+        anyone = set().union(*map(set, views))
+        report = {"sent": sent, "delivered_somewhere": len(anyone), "duplicated": 0, "lost": 0}
+        report["refused"] = sum(x.errors() for x in self.listeners) - errors_before
+        report["resynced"] = sum(1 for x in self.listeners if x.close_code == 1012)
+        for listener, view in zip(self.listeners, views, strict=True):
+            if listener.close_code is not None:
+                assert listener.close_code == 1012, listener.close_code
+                continue
+            report["duplicated"] += len(view) - len(set(view))
+            report["lost"] += len(anyone - set(view))
+            for sender in range(len(self.listeners)):
+                own = [m for m in view if m.startswith(f"{tag}:{sender}:")]
+                assert own == sorted(own), f"{tag}: sender {sender} out of order"
+        print(f"{tag}: {report}")
+        return report
+
+
+@pytest.fixture
+async def meeting() -> AsyncIterator[Meeting]:
+    redis = RedisServer(appendonly=True, fsync_always=True).start()
+    proxy = await Proxy(redis.port).start()
+    nodes = [
+        ServerProcess(
+            {
+                **FAST,
+                "SIGNALING_REDIS_URL": f"redis://127.0.0.1:{port}/0",
+            }
+        )
+        for port in (proxy.port, redis.port, redis.port)  # node 0 goes through the proxy
+    ]
+    for node in nodes:
+        await asyncio.to_thread(node.start)
+    made = Meeting(redis, proxy, nodes)
+    try:
+        await made.open()
+        yield made
+    finally:
+        for listener in made.listeners:
+            if listener.task is not None:
+                listener.task.cancel()
+            with contextlib.suppress(Exception):
+                await listener.peer.close()
+        for api in made.apis:
+            await api.aclose()
+        for node in nodes:
+            node.kill()
+        await proxy.close()
+        redis.kill()
+
+
+def _assert_lossless(report: dict[str, int]) -> None:
+    assert report["lost"] == 0 and report["duplicated"] == 0, report
+    # every message was refused to its sender (service_unavailable) or reached everyone
+    assert report["delivered_somewhere"] + report["refused"] >= report["sent"], report
+
+
+async def test_a_redis_restart_loses_nothing(meeting: Meeting) -> None:
+    async def restart() -> None:
+        meeting.redis.kill()
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(meeting.redis.start)
+
+    _assert_lossless(await meeting.burst("restart", restart))
+
+
+async def test_killed_pubsub_connections_lose_nothing(meeting: Meeting) -> None:
+    async def kill_pubsub() -> None:
+        client = aioredis.Redis(port=meeting.redis.port)
+        try:
+            for _ in range(2):
+                await client.client_kill_filter(_type="pubsub")
+                await asyncio.sleep(0.4)
+        finally:
+            await client.aclose()
+
+    report = await meeting.burst("pubsub", kill_pubsub)
+    _assert_lossless(report)
+    assert report["refused"] == 0  # publishing never depended on the subscriptions
+
+
+async def test_a_paused_redis_loses_nothing(meeting: Meeting) -> None:
+    async def pause() -> None:
+        assert meeting.redis.proc is not None
+        os.kill(meeting.redis.proc.pid, signal.SIGSTOP)
+        await asyncio.sleep(3.0)  # longer than the nodes' 2 s socket timeout
+        os.kill(meeting.redis.proc.pid, signal.SIGCONT)
+
+    _assert_lossless(await meeting.burst("pause", pause))
+
+
+async def test_a_node_cut_off_from_redis_loses_nothing(meeting: Meeting) -> None:
+    async def cut() -> None:
+        await meeting.proxy.cut(2.0)
+
+    _assert_lossless(await meeting.burst("cut", cut))
+
+
+async def test_after_a_redis_restart_a_join_on_another_node_is_seen_by_everyone(
+    meeting: Meeting,
+) -> None:
+    meeting.redis.kill()
+    await asyncio.to_thread(meeting.redis.start)
+    await meeting.healthy()
+    api = meeting.apis[1]
+    started = await api.start(meeting.room)
+    assert "ticket" in started, started  # no service_unavailable once /healthz is 200
+    late = await Peer.connect(api.server, started["ticket"], started["resumption"])
+    success = await late.join("Late")
+    deadline = time.monotonic() + 5
+    for listener in meeting.listeners:
+        while not any(
+            f["payload"].get("message") == "joined" and f["payload"].get("id") == success["id"]
+            for f in listener.frames
+        ):
+            assert time.monotonic() < deadline, "a participant never heard of the join"
+            await asyncio.sleep(0.05)
+        assert listener.errors() == 0
+    await late.close()
