@@ -229,10 +229,9 @@ class ControlModule(Module):
         """Take back a join whose announcement failed; if even that fails, the client must
         reconnect (1012) and resume into the truth."""
         try:
-            if await self.node.state.leave(
+            await self.node.state.leave(
                 session.room, session.breakout, session.id, self.now(), session.runner
-            ):
-                await self.announce_left(session.room, session.breakout, session.id, "quit")
+            )
         except BACKEND_ERRORS:
             session.close(CloseCode.RESTART, reason="join could not be completed")
 
