@@ -20,11 +20,12 @@ from signaling.config import Settings, load_settings
 from signaling.connections import filter_accept_errors
 from signaling.endpoint import signaling_endpoint
 from signaling.errors import BACKEND_ERRORS, ApiError, service_unavailable
-from signaling.node import Node
+from signaling.node import KEY_PREFIX, Node
 from signaling.openapi import openapi_route
 from tickets.http import error_response, json_response
 from tickets.records import record_routes
 from tickets.routes import start_routes
+from tickets.throttle import build_throttles
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +80,11 @@ def create_app(settings: Settings) -> SignalingApp:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_response(ApiError(500, "internal_server_error", "internal server error"))
 
+    throttles = build_throttles(settings, node.redis, KEY_PREFIX)
     routes = [
         Route("/healthz", healthz),
-        *start_routes(node),
-        *record_routes(node),
+        *start_routes(node, throttles),
+        *record_routes(node, throttles),
         openapi_route(),
     ]
     middleware = []

@@ -244,7 +244,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "not_found": (404, "unknown room"),
     "payload_too_large": (413, f"request bodies are limited to {MAX_BODY} bytes"),
     "validation_failed": (422, "Some provided values are invalid"),
-    "too_many_requests": (429, "too many wrong passwords; try again later"),
+    "too_many_requests": (429, "too many failed attempts; try again later"),
     "internal_server_error": (500, "internal server error"),
     "service_unavailable": (503, "the backend is unreachable; retry shortly"),
 }
@@ -335,6 +335,12 @@ BACKEND = Failure(
     "the shared backend (Redis) is unreachable; retry after `Retry-After` seconds",
 )
 INTERNAL = Failure("internal_server_error", "an unexpected fault in the server (a bug)")
+GUESSES = Failure(
+    "too_many_requests",
+    "this client address sent `SIGNALING_GUESS_ATTEMPTS` (default 20) unknown invite codes and "
+    "PINs within `SIGNALING_PASSWORD_WINDOW` (default 60 s), on any node; `Retry-After` says "
+    "when to try again (the code is not looked up meanwhile)",
+)
 PAGINATION = Failure(
     "validation_failed",
     f"`per_page` is not an integer in 1..{MAX_PER_PAGE}, or `page` not an integer >= 1",
@@ -473,10 +479,11 @@ OPERATIONS: tuple[Operation, ...] = (
             Failure("bad_request", "the invite belongs to another room", "Room id mismatch"),
             Failure(
                 "too_many_requests",
-                "the room has a password and this client address sent "
-                "`SIGNALING_PASSWORD_ATTEMPTS` (default 5) wrong ones within "
-                "`SIGNALING_PASSWORD_WINDOW` (default 60 s); `Retry-After` says when to try "
-                "again (right or wrong, the password is not checked meanwhile)",
+                "this client address sent `SIGNALING_GUESS_ATTEMPTS` (default 20) unknown "
+                "invite codes and PINs, or (the room has a password) "
+                "`SIGNALING_PASSWORD_ATTEMPTS` (default 5) wrong passwords, within "
+                "`SIGNALING_PASSWORD_WINDOW` (default 60 s), on any node; `Retry-After` says "
+                "when to try again (right or wrong, nothing is checked meanwhile)",
             ),
             Failure(
                 "wrong_room_password",
@@ -519,6 +526,13 @@ OPERATIONS: tuple[Operation, ...] = (
                 "validation_failed",
                 "`id` or `pin` is not exactly 10 ASCII digits",
                 field="id",
+            ),
+            Failure(
+                "too_many_requests",
+                "`SIGNALING_PASSWORD_ATTEMPTS` (default 5) failed attempts for this call-in id, or "
+                "`SIGNALING_GUESS_ATTEMPTS` (default 20) failed PINs and invite codes from this "
+                "client address, within `SIGNALING_PASSWORD_WINDOW` (default 60 s), on any node; "
+                "`Retry-After` says when to try again (the PIN is not checked meanwhile)",
             ),
             Failure("invalid_credentials", "no room has this call-in id, or the PIN is wrong"),
             Failure(
@@ -753,6 +767,7 @@ OPERATIONS: tuple[Operation, ...] = (
             ),
             *_body_failures(required=True),
             Failure("validation_failed", "`invite_code` is not a UUID", field="invite_code"),
+            GUESSES,
             Failure(
                 "not_found",
                 "the invite is unknown, revoked or expired, or its room no longer exists",

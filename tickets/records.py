@@ -42,6 +42,7 @@ from tickets.registry import (
     UserProfile,
     is_digits,
 )
+from tickets.throttle import Throttles, attempt, client_address
 
 log = logging.getLogger(__name__)
 
@@ -218,8 +219,9 @@ def _no_content() -> Response:
 
 
 class _Records:
-    def __init__(self, node: RecordNode) -> None:
+    def __init__(self, node: RecordNode, throttles: Throttles) -> None:
         self.node = node
+        self.throttles = throttles
 
     # authentication and lookups
 
@@ -375,6 +377,8 @@ class _Records:
         code = canonical_uuid(body.invite_code)
         if code is None:
             raise validation_failed("invite_code", "Bad invite code format")
+        client = client_address(request)
+        guess = await attempt(self.throttles.guess, "invite", client)
         registry = self.node.registry
         invite = await registry.get_invite(code)
         room = None
@@ -382,6 +386,7 @@ class _Records:
             room = await registry.get_room(invite.room)
         if room is None:
             raise not_found("unknown, revoked or expired invite code")
+        await self.throttles.guess.forgive("invite", client, guess)
         return json_response({"room_id": room.id, "password_required": room.password is not None})
 
     # SIP
@@ -443,9 +448,9 @@ class _Records:
         raise not_found("there are no events")
 
 
-def record_routes(node: RecordNode) -> list[BaseRoute]:
+def record_routes(node: RecordNode, throttles: Throttles) -> list[BaseRoute]:
     """The routes of rooms, invites, SIP configs, ``users/me``, tariffs and the event stubs."""
-    r = _Records(node)
+    r = _Records(node, throttles)
 
     def route(path: str, endpoint: Endpoint, *methods: str) -> Route:
         return Route(path, _api(endpoint), methods=list(methods))

@@ -17,7 +17,7 @@ from signaling.auth import CALL_IN_ROLE
 from signaling.errors import ApiError, bad_request, not_found, validation_failed
 from signaling.wire import utcnow
 from tickets.http import json_response, read_body
-from tickets.throttle import PasswordThrottle
+from tickets.throttle import Throttles, attempt, client_address
 from tickets.tokens import Identity
 
 _TEN_DIGITS = re.compile(r"[0-9]{10}")
@@ -53,9 +53,8 @@ def is_uuid(value: str) -> bool:
     return True
 
 
-def start_routes(node: Any) -> list[BaseRoute]:
+def start_routes(node: Any, throttles: Throttles) -> list[BaseRoute]:
     """Routes for ``/v1/rooms/{id}/start``, ``start_invited`` and the call-in start."""
-    throttle = PasswordThrottle(node.settings.password_attempts, node.settings.password_window)
 
     async def room_or_404(room_id: str) -> Any:
         room = await node.registry.get_room(room_id.lower()) if is_uuid(room_id) else None
@@ -102,26 +101,21 @@ def start_routes(node: Any) -> list[BaseRoute]:
         body = await read_body(request, InvitedStartBody)
         if not is_uuid(body.invite_code):
             raise validation_failed("invite_code", "Bad invite code format")
+        client = client_address(request)
+        guess = await attempt(throttles.guess, "invite", client)
         invite = await node.registry.get_invite(body.invite_code.lower())
         if invite is None or not invite.usable(utcnow()):
             raise not_found("unknown, revoked or expired invite code")
+        await throttles.guess.forgive("invite", client, guess)
         if invite.room != room_id.lower():
             raise bad_request("Room id mismatch")
         room = await room_or_404(room_id)
         if room.password:
-            client = request.client.host if request.client else "unknown"
-            wait = throttle.retry_after(room.id, client)
-            if wait is not None:
-                raise ApiError(
-                    429,
-                    "too_many_requests",
-                    "too many wrong passwords; try again later",
-                    headers={"Retry-After": str(wait)},
-                )
+            tried = await attempt(throttles.password, room.id, client)
             given = (body.password or "").encode()
             if not hmac.compare_digest(given, room.password.encode()):
-                throttle.failed(room.id, client)
                 raise ApiError(401, "wrong_room_password", "the room password is wrong")
+            await throttles.password.forgive(room.id, client, tried)
         return await ticket(room.id, body.breakout_room, Identity(kind="guest"), body.resumption)
 
     async def call_in_start(request: Request) -> Response:
@@ -131,9 +125,18 @@ def start_routes(node: Any) -> list[BaseRoute]:
         for field, value in (("id", body.id), ("pin", body.pin)):
             if not _TEN_DIGITS.fullmatch(value):
                 raise validation_failed(field, f"{field} must be exactly 10 digits")
+        client = client_address(request)
+        by_client = await attempt(throttles.guess, "pin", client)
+        try:
+            by_id = await attempt(throttles.pin, "call_in", body.id)
+        except ApiError:
+            await throttles.guess.forgive("pin", client, by_client)
+            raise
         config = await node.registry.find_sip_config(body.id)
         if config is None or not hmac.compare_digest(config.password.encode(), body.pin.encode()):
             raise ApiError(400, "invalid_credentials", "unknown call-in id or wrong PIN")
+        await throttles.guess.forgive("pin", client, by_client)
+        await throttles.pin.forgive("call_in", body.id, by_id)
         room = await room_or_404(config.room)
         return await ticket(room.id, None, Identity(kind="sip"), None)
 

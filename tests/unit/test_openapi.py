@@ -36,6 +36,7 @@ SOURCES = (
     "tickets/routes.py",
     "tickets/records.py",
     "tickets/http.py",
+    "tickets/throttle.py",
     "tickets/tokens.py",
     "signaling/auth.py",
     "signaling/errors.py",

@@ -1,4 +1,4 @@
-"""tickets.throttle.PasswordThrottle: failures per (room, client) in a sliding window."""
+"""tickets.throttle.SlidingWindow: failures per (room, client) in a sliding window."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from types import SimpleNamespace
 import pytest
 
 import tickets.throttle as throttle_module
-from tickets.throttle import PasswordThrottle
+from tickets.throttle import SlidingWindow
 
 
 def test_fresh_client_may_try() -> None:
-    assert PasswordThrottle(5, 60.0).retry_after("room", "1.2.3.4") is None
+    assert SlidingWindow(5, 60.0).retry_after("room", "1.2.3.4") is None
 
 
 def test_five_failures_then_retry_after() -> None:
-    throttle = PasswordThrottle(5, 60.0)
+    throttle = SlidingWindow(5, 60.0)
     for _ in range(4):
         throttle.failed("room", "1.2.3.4")
         assert throttle.retry_after("room", "1.2.3.4") is None
@@ -28,7 +28,7 @@ def test_five_failures_then_retry_after() -> None:
 
 
 def test_keys_are_per_room_and_client() -> None:
-    throttle = PasswordThrottle(5, 60.0)
+    throttle = SlidingWindow(5, 60.0)
     for _ in range(5):
         throttle.failed("room", "1.2.3.4")
     assert throttle.retry_after("room", "1.2.3.4") is not None
@@ -39,7 +39,7 @@ def test_keys_are_per_room_and_client() -> None:
 def test_retry_after_counts_down_to_the_oldest_failure(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1000.0]
     monkeypatch.setattr(throttle_module, "time", SimpleNamespace(monotonic=lambda: now[0]))
-    throttle = PasswordThrottle(3, 60.0)
+    throttle = SlidingWindow(3, 60.0)
     for step in range(3):
         now[0] = 1000.0 + step * 10
         throttle.failed("room", "c")
@@ -58,7 +58,7 @@ def test_retry_after_counts_down_to_the_oldest_failure(monkeypatch: pytest.Monke
 
 
 def test_window_expiry() -> None:
-    throttle = PasswordThrottle(5, 0.05)
+    throttle = SlidingWindow(5, 0.05)
     for _ in range(5):
         throttle.failed("room", "c")
     assert throttle.retry_after("room", "c") == 1
