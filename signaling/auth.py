@@ -22,6 +22,7 @@ from signaling.errors import ApiError, forbidden, unauthorized
 CALL_IN_ROLE = "opentalk-call-in"
 SERVICE_ROLES = {"call-in": CALL_IN_ROLE}
 DEV_SECRET_FILE = "dev-jwt-secret"
+LEEWAY = 5  # seconds of clock skew allowed on exp, nbf and iat
 _ASYMMETRIC = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "EdDSA"]
 
 
@@ -78,6 +79,7 @@ class Authenticator:
     def __init__(self, settings: Settings) -> None:
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
+        self._max_age = settings.jwt_max_age
         self._keys: dict[str | None, Any]
         if settings.jwks_file is not None:
             self._keys = _load_jwks(settings.jwks_file)
@@ -91,8 +93,10 @@ class Authenticator:
 
         Raises:
             ApiError: 401 ``unauthorized`` for a malformed, expired, wrongly signed or
-                wrongly addressed token.
+                wrongly addressed token, or (``SIGNALING_JWT_MAX_AGE``) one issued for longer
+                or longer ago; the message names the reason, never the library's text.
         """
+        required = ["exp", "sub", "iat"] if self._max_age else ["exp", "sub"]
         try:
             header = jwt.get_unverified_header(token)
             key = self._keys.get(header.get("kid")) if len(self._keys) > 1 else None
@@ -104,12 +108,21 @@ class Authenticator:
                 algorithms=self._algorithms,
                 audience=self._audience,
                 issuer=self._issuer,
-                options={"require": ["exp", "sub"], "verify_aud": self._audience is not None},
-                leeway=5,
+                options={"require": required, "verify_aud": self._audience is not None},
+                leeway=LEEWAY,
             )
         except jwt.PyJWTError as exc:
-            raise unauthorized(f"invalid bearer token: {exc}") from None
+            raise unauthorized(f"invalid bearer token: {_reason(exc)}") from None
+        if self._max_age:
+            self._check_age(claims)
         return _principal(claims)
+
+    def _check_age(self, claims: dict[str, Any]) -> None:
+        issued, expires = claims.get("iat"), claims.get("exp")
+        if not isinstance(issued, int | float) or not isinstance(expires, int | float):
+            raise unauthorized("invalid bearer token: iat and exp must be numbers")
+        if expires - issued > self._max_age or time.time() - issued > self._max_age + LEEWAY:
+            raise unauthorized("invalid bearer token: it lives longer than this server allows")
 
     def from_header(self, authorization: str | None) -> Principal:
         """Verify an ``Authorization: Bearer <jwt>`` header value."""
@@ -119,6 +132,20 @@ class Authenticator:
         if scheme.lower() != "bearer" or not token.strip():
             raise unauthorized("the Authorization header must be 'Bearer <token>'")
         return self.verify(token.strip())
+
+
+def _reason(exc: jwt.PyJWTError) -> str:
+    """A fixed description of why a token was refused (the library's text may echo input)."""
+    reasons: list[tuple[type[jwt.PyJWTError], str]] = [
+        (jwt.ExpiredSignatureError, "it has expired"),
+        (jwt.ImmatureSignatureError, "it is not valid yet"),
+        (jwt.MissingRequiredClaimError, "it lacks a required claim"),
+        (jwt.InvalidAudienceError, "it is meant for another audience"),
+        (jwt.InvalidIssuerError, "it comes from another issuer"),
+        (jwt.InvalidSignatureError, "its signature does not match"),
+        (jwt.InvalidAlgorithmError, "its algorithm is not accepted"),
+    ]
+    return next((text for kind, text in reasons if isinstance(exc, kind)), "it is malformed")
 
 
 def _principal(claims: dict[str, Any]) -> Principal:

@@ -13,6 +13,7 @@ ISO 8601 strings in UTC with six fraction digits (so they sort as text), returne
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import threading
 import uuid
@@ -143,6 +144,16 @@ def _sip(row: sqlite3.Row) -> SipConfig:
     )
 
 
+def _private_file(path: Path) -> None:
+    """Make ``path`` (room passwords, SIP PINs) readable by this user only: the file 0600 and
+    its directory 0700, created so or tightened if they exist (SQLite gives its ``-wal`` and
+    ``-shm`` files the database file's mode)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
+
+
 class SqliteRegistry:
     """:class:`~tickets.registry.Registry` on one SQLite file."""
 
@@ -190,7 +201,7 @@ class SqliteRegistry:
         with self._lock:
             if self._conn is not None:
                 return
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(self.path))
             conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             try:
                 conn.row_factory = sqlite3.Row

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -12,14 +12,19 @@ from signaling.wire import Timestamp
 # -- commands (moderator-only) --------------------------------------------------------------
 
 
+MAX_DURATION = 86_400  # seconds, as for polls (§19.6); beyond it the command is invalid
+#: A participant id.
+Assignee = Annotated[str, msgspec.Meta(max_length=64)]
+
+
 class RoomSpec(msgspec.Struct):
-    name: str
-    assignments: list[str] = []
+    name: Annotated[str, msgspec.Meta(max_length=255)]
+    assignments: Annotated[list[Assignee], msgspec.Meta(max_length=1000)] = []
 
 
 class Start(msgspec.Struct, tag_field="action", tag="start"):
-    rooms: list[RoomSpec]
-    duration: int | None = None  # seconds; None: open end
+    rooms: Annotated[list[RoomSpec], msgspec.Meta(max_length=100)]
+    duration: Annotated[int, msgspec.Meta(ge=0, le=MAX_DURATION)] | None = None  # None: open end
 
 
 class Stop(msgspec.Struct, tag_field="action", tag="stop"):

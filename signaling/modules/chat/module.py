@@ -82,7 +82,8 @@ class ChatModule(Module):
             case ClearHistory():
                 await self._clear_history(session)
             case SetLastSeenTimestamp():
-                self._set_last_seen(session, command)
+                if command.scope != "private" or await self._in_room(session, command.target):
+                    self._set_last_seen(session, command)
 
     # -- messages --------------------------------------------------------------------------
 
@@ -94,6 +95,8 @@ class ChatModule(Module):
             return
         if command.scope == "group" and target not in session.groups:
             return
+        if command.scope == "private" and not await self._in_room(session, target):
+            return  # nothing is stored under a name that is not a participant's
         state = self.node.state
         if not await state.flag(session.room, CHAT_ENABLED, True):
             session.send_error("chat", "chat_disabled")
@@ -169,6 +172,12 @@ class ChatModule(Module):
         await self.node.reliably(
             partial(self.node.state.clear, session.room, _list(session, "global"))
         )
+
+    async def _in_room(self, session: Session, target: str | None) -> bool:
+        """Whether ``target`` names a participant (present or gone) of the session's room."""
+        if target is None:
+            return False
+        return await self.node.state.participant(session.room, session.breakout, target) is not None
 
     # -- last seen ---------------------------------------------------------------------------
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
 from signaling.wire import Timestamp
 
 MAX_CONTENT_BYTES = 4096
+MAX_TARGET_LENGTH = 255  # a participant id (36) or a group name of the user directory
 Scope = Literal["global", "private", "group"]
+#: A participant id (private) or a group name (group); longer ones make the command invalid.
+Target = Annotated[str, msgspec.Meta(max_length=MAX_TARGET_LENGTH)]
 
 # -- commands ------------------------------------------------------------------------------
 
@@ -18,7 +21,7 @@ Scope = Literal["global", "private", "group"]
 class SendMessage(msgspec.Struct, tag_field="action", tag="send_message"):
     content: str
     scope: Scope
-    target: str | None = None  # a participant id (private) or a group name (group)
+    target: Target | None = None  # private: a participant of the room, else dropped
 
 
 class EnableChat(msgspec.Struct, tag_field="action", tag="enable_chat"):
@@ -36,7 +39,7 @@ class ClearHistory(msgspec.Struct, tag_field="action", tag="clear_history"):
 class SetLastSeenTimestamp(msgspec.Struct, tag_field="action", tag="set_last_seen_timestamp"):
     timestamp: datetime  # RFC 3339; anything else makes the command invalid (dropped)
     scope: Scope
-    target: str | None = None
+    target: Target | None = None  # private: a participant of the room, else ignored
 
 
 Command = SendMessage | EnableChat | DisableChat | ClearHistory | SetLastSeenTimestamp

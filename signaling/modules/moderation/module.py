@@ -123,6 +123,9 @@ class ModerationModule(Module):
                 await self.waiting_room.forget(target.id)
                 await self._signal(channel, Kicked(), ModerationSignal(close="kicked"))
             case Ban():
+                if target.is_room_owner:
+                    session.send_error(NAMESPACE, "cannot_ban_room_owner")
+                    return
                 if target.user_id is None:
                     session.send_error(NAMESPACE, "cannot_ban_guest")
                     return

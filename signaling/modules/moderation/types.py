@@ -145,6 +145,7 @@ class RaisedHandResetByModerator(
 ErrorCode = Literal[
     "insufficient_permissions",
     "cannot_ban_guest",
+    "cannot_ban_room_owner",
     "cannot_send_room_owner_to_waiting_room",
     "cannot_change_name_of_registered_users",
     "invalid_display_name",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -10,23 +10,30 @@ from signaling.wire import Timestamp
 
 # -- commands ------------------------------------------------------------------------------
 
+# Hard bounds of what a command may carry at all (beyond them it is invalid, §4 rule 5); the
+# module's own checks (topic 2..500 characters, 2..64 choices of 1..100 bytes, duration) come
+# after, with their error codes.
+Topic = Annotated[str, msgspec.Meta(max_length=2000)]
+ChoiceText = Annotated[str, msgspec.Meta(max_length=400)]
+PollId = Annotated[str, msgspec.Meta(max_length=64)]
+
 
 class Start(msgspec.Struct, tag_field="action", tag="start"):
-    topic: str
-    choices: list[str]
+    topic: Topic
+    choices: Annotated[list[ChoiceText], msgspec.Meta(max_length=256)]
     live: bool = False
     multiple_choice: bool = False
     duration: int | None = None  # seconds; 0 or absent: no time limit (§19.6)
 
 
 class Vote(msgspec.Struct, tag_field="action", tag="vote"):
-    poll_id: str
+    poll_id: PollId
     choice_id: int | None = None
-    choice_ids: list[int] | None = None
+    choice_ids: Annotated[list[int], msgspec.Meta(max_length=256)] | None = None
 
 
 class Finish(msgspec.Struct, tag_field="action", tag="finish"):
-    id: str
+    id: PollId
 
 
 Command = Start | Vote | Finish
