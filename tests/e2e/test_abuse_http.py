@@ -8,14 +8,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import resource
-import socket
 import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.support.raw import server_rss
+from tests.support.raw import closed, connect_from, server_rss
 from tests.support.server import ServerProcess
 
 MIB = 1024 * 1024
@@ -30,29 +29,6 @@ def node() -> Iterator[ServerProcess]:
     process.stop()
 
 
-async def _connect(
-    server: ServerProcess, source: str = "127.0.0.1"
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    sock = socket.socket()
-    sock.bind((source, 0))
-    sock.setblocking(False)
-    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", server.port))
-    return await asyncio.open_connection(sock=sock)
-
-
-async def _gone(reader: asyncio.StreamReader, timeout: float) -> bool:
-    """True if the server closes (or resets) the connection within ``timeout``."""
-    try:
-        async with asyncio.timeout(timeout):
-            while await reader.read(1 << 16):
-                pass
-    except TimeoutError:
-        return False
-    except ConnectionError:
-        pass
-    return True
-
-
 def _post_head(server: ServerProcess, path: str, extra: str) -> bytes:
     return (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
@@ -63,17 +39,17 @@ def _post_head(server: ServerProcess, path: str, extra: str) -> bytes:
 async def test_an_announced_oversized_body_is_refused_before_it_is_sent(
     node: ServerProcess,
 ) -> None:
-    reader, writer = await _connect(node)
+    reader, writer = await connect_from(node)
     writer.write(_post_head(node, "/v1/invite/verify", f"Content-Length: {100 * MIB}\r\n"))
     writer.write(b'{"invite_code": "')
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 3)
     assert head.startswith(b"HTTP/1.1 413"), head
-    assert await _gone(reader, 3)
+    assert await closed(reader, 3)
     writer.close()
 
 
 async def test_a_streamed_body_is_cut_at_the_limit(node: ServerProcess) -> None:
-    reader, writer = await _connect(node)
+    reader, writer = await connect_from(node)
     writer.write(_post_head(node, "/v1/invite/verify", "Transfer-Encoding: chunked\r\n"))
     chunk = b"%x\r\n%s\r\n" % (MIB, b" " * MIB)
     before = server_rss(node)
@@ -97,8 +73,8 @@ async def test_a_streamed_body_is_cut_at_the_limit(node: ServerProcess) -> None:
 async def test_silent_and_slow_connections_are_closed_at_the_header_deadline(
     node: ServerProcess,
 ) -> None:
-    silent = [await _connect(node) for _ in range(5)]
-    slow_reader, slow_writer = await _connect(node)
+    silent = [await connect_from(node) for _ in range(5)]
+    slow_reader, slow_writer = await connect_from(node)
     started = time.monotonic()
     for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\n":  # one byte every 0.1 s, never done
         slow_writer.write(bytes([byte]))
@@ -106,19 +82,19 @@ async def test_silent_and_slow_connections_are_closed_at_the_header_deadline(
         await asyncio.sleep(0.1)
         if slow_reader.at_eof() or time.monotonic() - started > 2.5:
             break
-    assert await _gone(slow_reader, 2)
+    assert await closed(slow_reader, 2)
     for reader, _ in silent:
-        assert await _gone(reader, 1)
+        assert await closed(reader, 1)
     assert time.monotonic() - started < 4
     for _, writer in [*silent, (slow_reader, slow_writer)]:
         writer.close()
 
 
 async def test_connections_per_client_address_are_capped(node: ServerProcess) -> None:
-    held = [await _connect(node) for _ in range(20)]
-    extra_reader, extra_writer = await _connect(node)
-    assert await _gone(extra_reader, 2)  # refused at once
-    other_reader, other_writer = await _connect(node, "127.0.0.2")  # another client is served
+    held = [await connect_from(node) for _ in range(20)]
+    extra_reader, extra_writer = await connect_from(node)
+    assert await closed(extra_reader, 2)  # refused at once
+    other_reader, other_writer = await connect_from(node, "127.0.0.2")  # another client is served
     other_writer.write(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{node.port}\r\n\r\n".encode())
     assert (await asyncio.wait_for(other_reader.readline(), 3)).startswith(b"HTTP/1.1 200")
     for _, writer in [*held, (extra_reader, extra_writer), (other_reader, other_writer)]:
@@ -136,7 +112,7 @@ async def test_the_open_files_limit_refuses_connections_without_a_traceback_stor
         held = []
         for i in range(400):  # twice the limit, from 40 addresses (10 each)
             with contextlib.suppress(OSError):
-                held.append(await _connect(process, f"127.0.1.{1 + i // 10}"))
+                held.append(await connect_from(process, f"127.0.1.{1 + i // 10}"))
         await asyncio.sleep(1.5)
         async with httpx.AsyncClient(base_url=process.base_url, timeout=3) as http:
             for _, writer in held:

@@ -37,6 +37,33 @@ def command(namespace: str, payload: Any) -> bytes:
     return frame(Opcode.TEXT, json.dumps({"namespace": namespace, "payload": payload}).encode())
 
 
+async def connect_from(
+    server: ServerProcess, source: str = "127.0.0.1", receive_buffer: int | None = None
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A TCP connection to the server from ``source`` (any 127.0.0.0/8 address is a client of
+    its own), optionally with a small receive buffer."""
+    sock = socket.socket()
+    if receive_buffer is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.bind((source, 0))
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", server.port))
+    return await asyncio.open_connection(sock=sock)
+
+
+async def closed(reader: asyncio.StreamReader, timeout: float) -> bool:
+    """Read until the server's end of the connection is gone (True) or ``timeout`` passes."""
+    try:
+        async with asyncio.timeout(timeout):
+            while await reader.read(1 << 16):
+                pass
+    except TimeoutError:
+        return False
+    except ConnectionError:
+        pass
+    return True
+
+
 class RawSocket:
     """A WebSocket client that never reads after the handshake (tiny receive buffer)."""
 
@@ -48,12 +75,7 @@ class RawSocket:
     async def open(
         cls, server: ServerProcess, ticket: str, *, source: str = "127.0.0.1"
     ) -> RawSocket:
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        sock.bind((source, 0))
-        sock.setblocking(False)
-        await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", server.port))
-        reader, writer = await asyncio.open_connection(sock=sock)
+        reader, writer = await connect_from(server, source, receive_buffer=4096)
         writer.write(
             (
                 "GET /signaling HTTP/1.1\r\n"
@@ -79,15 +101,7 @@ class RawSocket:
 
     async def closed_by_server(self, timeout: float) -> bool:
         """Read (at last) until the server's end of the connection is gone."""
-        try:
-            async with asyncio.timeout(timeout):
-                while await self.reader.read(1 << 16):
-                    pass
-        except TimeoutError:
-            return False
-        except ConnectionError:
-            pass
-        return True
+        return await closed(self.reader, timeout)
 
     def close(self) -> None:
         self.writer.transport.abort()
