@@ -20,7 +20,6 @@ Background duties, one task each:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
@@ -52,6 +51,7 @@ from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
 from signaling.tariff import build_tariff
+from signaling.tasks import cancel_until_done
 from signaling.wire import encode_event, format_timestamp, utcnow
 from tickets.redis_registry import RedisRegistry
 from tickets.registry import Registry
@@ -156,11 +156,7 @@ class Node:
             self._every(presence / 2, self._sweep_dead_sessions)
 
     async def stop(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_until_done(self._tasks)
         await self.broker.close()
         await self.registry.close()
         await self.state.close()

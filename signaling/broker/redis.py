@@ -33,6 +33,7 @@ from signaling.broker.sequencer import (
     new_epoch,
     parse,
 )
+from signaling.tasks import cancel_until_done
 
 log = logging.getLogger(__name__)
 _LINK_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
@@ -249,7 +250,5 @@ class RedisBroker:
 
     async def close(self) -> None:
         if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+            await cancel_until_done({self._reader})
         await self._sequencer.close()
