@@ -177,6 +177,9 @@ class LiveState(Protocol):
 
     async def ban(self, room: str, user_id: str) -> None: ...
 
+    async def unban(self, room: str, user_id: str) -> None:
+        """Take a ban back (a ban whose kick could not be announced)."""
+
     async def rooms(self) -> list[str]:
         """Parent rooms that have live state."""
 

@@ -279,6 +279,11 @@ class MemoryState:
     async def ban(self, room: str, user_id: str) -> None:
         self._room(room).bans.add(user_id)
 
+    async def unban(self, room: str, user_id: str) -> None:
+        state = self._rooms.get(room)
+        if state is not None:
+            state.bans.discard(user_id)
+
     async def rooms(self) -> list[str]:
         return list(self._rooms)
 

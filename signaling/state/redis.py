@@ -292,6 +292,9 @@ class RedisState:
     async def ban(self, room: str, user_id: str) -> None:
         await self._redis.sadd(self._key(room, "bans"), user_id)
 
+    async def unban(self, room: str, user_id: str) -> None:
+        await self._redis.srem(self._key(room, "bans"), user_id)
+
     async def rooms(self) -> list[str]:
         return [_text(item) for item in await self._redis.smembers(self._rooms)]
 

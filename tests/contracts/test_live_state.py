@@ -574,6 +574,10 @@ async def test_bans_are_per_room(live_state: LiveState) -> None:
     assert await live_state.is_banned(room, "u1") is True
     assert await live_state.is_banned(room, "u2") is False
     assert await live_state.is_banned(other, "u1") is False
+    await live_state.unban(room, "u1")
+    await live_state.unban(room, "u1")
+    assert await live_state.is_banned(room, "u1") is False
+    await live_state.unban(other, "nobody")  # nothing to take back: no error
 
 
 async def test_put_new_value_and_take_value_are_exactly_once(live_state: LiveState) -> None:

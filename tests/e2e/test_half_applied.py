@@ -107,3 +107,55 @@ async def test_hand_chat_and_poll_leave_no_trace(
     for peer in (owner, other):
         await peer.close()
     await other_api.aclose()
+
+
+async def _guest(api: Api, room_id: str, name: str) -> tuple[Peer, Json]:
+    made = await api.request("POST", f"/v1/rooms/{room_id}/invites", {})
+    started = (
+        await api.http.post(
+            f"/v1/rooms/{room_id}/start_invited", json={"invite_code": made.json()["invite_code"]}
+        )
+    ).json()
+    peer = await Peer.connect(api.server, started["ticket"], started["resumption"])
+    return peer, await peer.join(name)
+
+
+async def test_moderation_and_breakout_commands_leave_no_trace(
+    server: ServerProcess, room: tuple[Api, str]
+) -> None:
+    api, room_id = room
+    owner, _ = await _join(api, room_id, "Owner")
+    user_api = Api(server, server.token("user-ha", "User"))
+    user, _ = await _join(user_api, room_id, "User")
+    await owner.expect("control", "joined")
+    guest, _ = await _guest(api, room_id, "Guest")
+    for peer in (owner, user):
+        await peer.expect("control", "joined")
+    commands: list[tuple[str, Json]] = [
+        ("moderation", {"action": "ban", "target": user.id}),
+        ("moderation", {"action": "change_display_name", "target": guest.id, "new_name": "X"}),
+        ("moderation", {"action": "enable_waiting_room"}),
+        ("moderation", {"action": "disable_raise_hands"}),
+        ("control", {"action": "grant_moderator_role", "target": user.id}),
+        ("breakout", {"action": "start", "rooms": [{"name": "B", "assignments": [user.id]}]}),
+    ]
+    with Faults(server):
+        for namespace, command in commands:
+            await owner.send(namespace, command)
+            await _unavailable(owner, namespace)
+    for peer in (user, guest):
+        await peer.silent(0.3)
+    await owner.close()
+    owner, success = await _join(api, room_id, "Owner")  # a fresh view of the truth
+    seen = {p["id"]: p["control"] for p in success["participants"]}
+    assert seen[user.id or ""]["role"] == "user"
+    assert seen[guest.id or ""]["display_name"] == "Guest"
+    assert success["moderation"]["waiting_room_enabled"] is False
+    assert success["moderation"]["raise_hands_enabled"] is True
+    assert "breakout" not in success
+    await user.expect("control", "left")  # the owner's reconnect, and nothing else:
+    await user.expect("control", "joined")
+    await user.echo()  # still connected, neither banned nor kicked
+    for peer in (owner, user, guest):
+        await peer.close()
+    await user_api.aclose()

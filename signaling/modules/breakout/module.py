@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from signaling.errors import CloseCode
+from signaling.errors import BACKEND_ERRORS, CloseCode
 from signaling.hub import Delivery, global_channel, room_channel
 from signaling.modules import Module
 from signaling.modules.breakout.types import (
@@ -99,11 +99,21 @@ class BreakoutModule(Module):
         if not command.rooms:
             return
         now = utcnow()
+        state = self.node.state
+        previous = await self.active(session.room)
+        signaling_rooms = [None, *(r.id for r in previous[0].rooms)] if previous else [None]
+        present = {  # assignments may only name participants of the room
+            p.id
+            for breakout in signaling_rooms
+            for p in await state.participants(session.room, breakout)
+            if p.left_at is None
+        }
         rooms = [BreakoutRoom(id=str(uuid.uuid4()), name=spec.name) for spec in command.rooms]
         assignments = {
             pid: room.id
             for spec, room in zip(command.rooms, rooms, strict=True)
             for pid in spec.assignments
+            if pid in present
         }
         duration = command.duration
         config = Config(
@@ -113,17 +123,33 @@ class BreakoutModule(Module):
             expires=format_timestamp(now + timedelta(seconds=duration)) if duration else None,
             assignments=assignments,
         )
-        state = self.node.state
-        previous = await self.active(session.room)
         if previous is not None:
             await state.unschedule(self._timer(session.room, previous[0].id))
-        await state.put_value(session.room, CONFIG, msgspec.json.encode(config))
+        raw = msgspec.json.encode(config)
+        await state.put_value(session.room, CONFIG, raw)
         if duration:
             await state.schedule(self._timer(session.room, config.id), time.time() + duration)
-        await self.node.hub.publish(
-            global_channel(session.room),
-            Delivery(namespace=NAMESPACE, personal=config),
-        )
+        try:
+            await self.node.hub.publish(
+                global_channel(session.room),
+                Delivery(namespace=NAMESPACE, personal=config),
+            )
+        except BACKEND_ERRORS:  # nobody heard of it: the previous configuration stays
+            await self._restore(session.room, config, raw, previous)
+            raise
+
+    async def _restore(
+        self, room: str, config: Config, raw: bytes, previous: tuple[Config, bytes] | None
+    ) -> None:
+        state = self.node.state
+        await state.unschedule(self._timer(room, config.id))
+        if previous is None:
+            await state.take_value(room, CONFIG, raw)
+            return
+        await state.put_value(room, CONFIG, previous[1])
+        if previous[0].expires is not None:
+            expires = datetime.fromisoformat(previous[0].expires).timestamp()
+            await state.schedule(self._timer(room, previous[0].id), expires)
 
     def render(self, session: Session, personal: Any) -> str | None:
         config: Config = personal

@@ -4,11 +4,12 @@ the moderator's own signaling room (else the command is ignored, §8.2)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from signaling.errors import CloseCode
+from signaling.errors import BACKEND_ERRORS, CloseCode
 from signaling.hub import Delivery, global_channel, participant_channel, room_channel
 from signaling.modules import Module
 from signaling.modules.control.names import normalise_display_name
@@ -130,8 +131,12 @@ class ModerationModule(Module):
                     session.send_error(NAMESPACE, "cannot_ban_guest")
                     return
                 await self.node.state.ban(session.room, target.user_id)
+                try:
+                    await self._signal(channel, Banned(), ModerationSignal(close="banned"))
+                except BACKEND_ERRORS:  # the target was never told: no ban either
+                    await self.node.state.unban(session.room, target.user_id)
+                    raise
                 await self.waiting_room.forget(target.id)
-                await self._signal(channel, Banned(), ModerationSignal(close="banned"))
             case SendToWaitingRoom():
                 if target.is_room_owner:
                     session.send_error(NAMESPACE, "cannot_send_room_owner_to_waiting_room")
@@ -159,18 +164,25 @@ class ModerationModule(Module):
         if name is None:
             session.send_error(NAMESPACE, "invalid_display_name")
             return
-        renamed = await self.node.state.set_display_name(
-            session.room, session.breakout, target.id, name
-        )
+        state = self.node.state
+        renamed = await state.set_display_name(session.room, session.breakout, target.id, name)
         if renamed is None:
             return
         event = DisplayNameChanged(
             target=target.id, issued_by=session.id, old_name=target.display_name, new_name=name
         )
-        await self.node.hub.publish(
-            global_channel(session.room), Delivery(frame=encode_event(NAMESPACE, event))
+        try:
+            await self.node.hub.publish(
+                global_channel(session.room), Delivery(frame=encode_event(NAMESPACE, event))
+            )
+        except BACKEND_ERRORS:  # nobody heard of it: the old name stays
+            await state.set_display_name(
+                session.room, session.breakout, target.id, target.display_name
+            )
+            raise
+        await self.node.reliably(
+            partial(self.control.announce, session.room, session.breakout, renamed, "update")
         )
-        await self.control.announce(session.room, session.breakout, renamed, "update")
 
     async def _debrief(self, session: Session, scope: KickScope) -> None:
         for member in await self.node.state.participants(session.room, session.breakout):
@@ -205,12 +217,18 @@ class ModerationModule(Module):
     # -- raise hands -----------------------------------------------------------------------
 
     async def _set_raise_hands(self, session: Session, enabled: bool) -> None:
-        await self.node.state.set_flag(session.room, RAISE_HANDS_ENABLED, enabled)
+        state = self.node.state
+        was = await state.flag(session.room, RAISE_HANDS_ENABLED, True)
+        await state.set_flag(session.room, RAISE_HANDS_ENABLED, enabled)
         event = RaiseHandsEnabled(session.id) if enabled else RaiseHandsDisabled(session.id)
-        await session.publish(
-            room_channel(session.room, session.breakout),
-            Delivery(frame=encode_event(NAMESPACE, event)),
-        )
+        try:
+            await session.publish(
+                room_channel(session.room, session.breakout),
+                Delivery(frame=encode_event(NAMESPACE, event)),
+            )
+        except BACKEND_ERRORS:  # nobody heard of it: as it was
+            await state.set_flag(session.room, RAISE_HANDS_ENABLED, was)
+            raise
         if not enabled:
             await self._lower_hands(session, None, notify=False)
 
@@ -229,9 +247,14 @@ class ModerationModule(Module):
             )
             if lowered is None:
                 continue
-            await self.control.announce(session.room, session.breakout, lowered, "update")
+            # lowered already: the room and the participant must hear of it
+            await self.node.reliably(
+                partial(self.control.announce, session.room, session.breakout, lowered, "update")
+            )
             if notify:
-                await session.publish(participant_channel(member.id), Delivery(frame=frame))
+                told = Delivery(frame=frame)
+                channel = participant_channel(member.id)
+                await self.node.reliably(partial(self.node.hub.publish, channel, told))
 
     # -- hooks -----------------------------------------------------------------------------
 

@@ -9,10 +9,12 @@ reconnect within ``SKIP_TTL`` seconds does not queue it again.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 import msgspec
 
+from signaling.errors import BACKEND_ERRORS
 from signaling.hub import Audience, Delivery, global_channel, participant_channel
 from signaling.modules.moderation.types import (
     Accepted,
@@ -78,11 +80,17 @@ class WaitingRoom:
     async def set_enabled(self, room: str, enabled: bool) -> None:
         """Switch the flag; everyone joined (main and breakout rooms) hears of it, also when
         it did not change. Disabling accepts everyone waiting (§17.14)."""
-        await self.node.state.set_flag(room, WAITING_ROOM_ENABLED, enabled)
+        state = self.node.state
+        was = await self.enabled(room)
+        await state.set_flag(room, WAITING_ROOM_ENABLED, enabled)
         event = WaitingRoomEnabled() if enabled else WaitingRoomDisabled()
-        await self.node.hub.publish(
-            global_channel(room), Delivery(frame=encode_event(NAMESPACE, event))
-        )
+        try:
+            await self.node.hub.publish(
+                global_channel(room), Delivery(frame=encode_event(NAMESPACE, event))
+            )
+        except BACKEND_ERRORS:  # nobody heard of it: as it was
+            await state.set_flag(room, WAITING_ROOM_ENABLED, was)
+            raise
         if not enabled:
             for participant, accepted in await self.node.state.waiting(room):
                 if not accepted:
@@ -97,7 +105,12 @@ class WaitingRoom:
             session.join_blocked = True
             self.control.send_join_blocked(session)
             return
-        await self._wait(session, participant)
+        try:  # the moderators hear of it before the joiner is told it waits
+            await self._tell_moderators(session.room, self._arrived(participant))
+        except BACKEND_ERRORS:
+            await node.state.unhold(session.room, participant.id)
+            raise
+        self._wait(session, participant)
 
     async def send_back(self, session: Session) -> None:
         """A joined participant goes back to waiting (``send_to_waiting_room``)."""
@@ -106,35 +119,44 @@ class WaitingRoom:
         )
         if participant is None:
             return
-        await self.control.announce_left(
-            session.room, session.breakout, session.id, "sent_to_waiting_room"
+        # it has moved already: the others must hear of it
+        reliably = self.node.reliably
+        await reliably(
+            partial(
+                self.control.announce_left,
+                session.room,
+                session.breakout,
+                session.id,
+                "sent_to_waiting_room",
+            )
         )
         await self.control.leave_hooks(session)
-        await self._wait(session, participant)
+        await reliably(partial(self._tell_moderators, session.room, self._arrived(participant)))
+        self._wait(session, participant)
 
-    async def _wait(self, session: Session, participant: Participant) -> None:
+    def _arrived(self, participant: Participant) -> JoinedWaitingRoom:
+        return JoinedWaitingRoom(
+            id=participant.id, control=self.control.peer_data(participant, None)
+        )
+
+    def _wait(self, session: Session, participant: Participant) -> None:
         session.state = ConnState.WAITING
         session.data[NAMESPACE] = Held(participant)
         session.send(NAMESPACE, InWaitingRoom())
-        await self._tell_moderators(
-            session.room,
-            JoinedWaitingRoom(id=participant.id, control=self.control.peer_data(participant, None)),
-        )
 
     async def accept(self, room: str, pid: str) -> bool:
         """Let one waiting participant in; True for exactly one caller across nodes."""
         if not await self.node.state.accept(room, pid):
             return False
         await self.node.store.put(_skip_key(pid), b"1", SKIP_TTL)
-        await self.node.hub.publish(
-            participant_channel(pid),
-            Delivery(
-                frame=encode_event(NAMESPACE, Accepted()),
-                audience=Audience.PRESENT,
-                namespace=NAMESPACE,
-                signal={"accepted": True},
-            ),
+        accepted = Delivery(
+            frame=encode_event(NAMESPACE, Accepted()),
+            audience=Audience.PRESENT,
+            namespace=NAMESPACE,
+            signal={"accepted": True},
         )
+        # accepted for good: the participant must hear of it
+        await self.node.reliably(partial(self.node.hub.publish, participant_channel(pid), accepted))
         return True
 
     def mark_accepted(self, session: Session) -> None:
@@ -149,7 +171,8 @@ class WaitingRoom:
             return None
         if not await self.node.state.admit(session.room, session.id):
             return None
-        await self._tell_moderators(session.room, LeftWaitingRoom(id=session.id))
+        gone = LeftWaitingRoom(id=session.id)
+        await self.node.reliably(partial(self._tell_moderators, session.room, gone))
         del session.data[NAMESPACE]
         return held.participant
 
@@ -160,7 +183,8 @@ class WaitingRoom:
     async def forsake(self, room: str, pid: str) -> None:
         """Drop a waiting participant whose session is gone (closed, or its node died)."""
         if await self.node.state.unhold(room, pid):
-            await self._tell_moderators(room, LeftWaitingRoom(id=pid))
+            gone = LeftWaitingRoom(id=pid)
+            await self.node.reliably(partial(self._tell_moderators, room, gone))
 
     async def forget(self, pid: str) -> None:
         """Clear the skip flag: the next join waits again (kick, ban, debrief)."""

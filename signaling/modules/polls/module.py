@@ -164,12 +164,13 @@ class PollsModule(Module):
         await state.set_entry(
             session.room, name, session.id, msgspec.json.encode(sorted(set(choices)))
         )
-        if poll.live:
+        if poll.live:  # the vote counts: the room must see the new results
             results = await self._results(session.room, session.breakout, poll)
-            await session.publish(
-                room_channel(session.room, session.breakout),
-                Delivery(frame=encode_event(NAMESPACE, LiveUpdate(id=poll.id, results=results))),
+            update = Delivery(
+                frame=encode_event(NAMESPACE, LiveUpdate(id=poll.id, results=results))
             )
+            channel = room_channel(session.room, session.breakout)
+            await self.node.reliably(partial(self.node.hub.publish, channel, update))
 
     async def _results(self, room: str, breakout: str | None, poll: Poll) -> list[Result]:
         entries = await self.node.state.entries(room, _votes(breakout, poll.id))
