@@ -93,6 +93,7 @@ SERVER_ENV = {
     "SIGNALING_RATE_BURST": "100000",
     "SIGNALING_LOG_LEVEL": "warning",
     "SIGNALING_JOIN_TIMEOUT": "600",
+    "SIGNALING_MAX_CONNECTIONS_PER_IP": "100000",  # every client of the bench is 127.0.0.1
 }
 
 SIZES = (50, 500)
