@@ -54,6 +54,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     history_ttl: float = 120.0
 
     participant_limit: int = 0
+    room_record_limit: int = 10_000  # participant records one signaling room keeps (0 = none)
     time_limit: int = 0
     disabled_modules: list[str] = []
     chat_history_limit: int = 100
@@ -97,6 +98,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
             "room_grace_period",
             "breakout_linger",
             "participant_limit",
+            "room_record_limit",
             "time_limit",
             "chat_history_limit",
             "shutdown_timeout",

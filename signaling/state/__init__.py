@@ -66,8 +66,10 @@ class LiveState(Protocol):
         limit: int,
         closes_at: str | None,
         counted: bool,
+        record_limit: int = 0,
     ) -> JoinResult:
-        """Atomically: refuse if ``limit`` (0 = none) is reached and ``counted`` is false;
+        """Atomically: refuse if ``limit`` (0 = none) is reached and ``counted`` is false, or
+        if the signaling room holds ``record_limit`` (0 = none) records and this is a new one;
         else count the participant (unless ``counted``: already counted in the waiting room;
         or still present: a resumed session taking over its stale record),
         store it as present in the signaling room (a role stored room-wide wins over the given

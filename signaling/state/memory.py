@@ -80,8 +80,12 @@ class MemoryState:
         limit: int,
         closes_at: str | None,
         counted: bool,
+        record_limit: int = 0,
     ) -> JoinResult:
         state = self._room(room)
+        records = self._sroom(room, breakout).participants
+        if record_limit and participant.id not in records and len(records) >= record_limit:
+            return JoinResult(blocked=True)
         uncounted = not counted and self._present(room, breakout, participant.id) is None
         if uncounted and limit and state.count >= limit:
             return JoinResult(blocked=True)

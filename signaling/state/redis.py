@@ -71,6 +71,7 @@ class RedisState:
         limit: int,
         closes_at: str | None,
         counted: bool,
+        record_limit: int = 0,
     ) -> JoinResult:
         result = await self._join(
             keys=[
@@ -92,6 +93,7 @@ class RedisState:
                 limit,
                 closes_at or "",
                 "1" if counted else "0",
+                record_limit,
             ],
         )
         if result[0] == 0:

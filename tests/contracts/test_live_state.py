@@ -566,6 +566,26 @@ async def test_concurrent_init_flag_agrees(live_state: LiveState) -> None:
     assert first == second == await live_state.flag(room, "waiting_room", not first)
 
 
+async def test_a_signaling_room_keeps_at_most_record_limit_records(
+    live_state: LiveState,
+) -> None:
+    room = _room()
+    for pid in ("a", "b"):
+        joined = await live_state.join(
+            room, None, _p(pid), limit=0, closes_at=None, counted=False, record_limit=2
+        )
+        assert not joined.blocked
+    third = await live_state.join(
+        room, None, _p("c"), limit=0, closes_at=None, counted=False, record_limit=2
+    )
+    assert third.blocked and third.participant is None
+    assert await live_state.count(room) == 2  # the refused one left no trace
+    again = await live_state.join(  # a known record may always come back
+        room, None, _p("a"), limit=0, closes_at=None, counted=False, record_limit=2
+    )
+    assert not again.blocked
+
+
 async def test_bans_are_per_room(live_state: LiveState) -> None:
     room, other = _room(), _room()
     assert await live_state.is_banned(room, "u1") is False

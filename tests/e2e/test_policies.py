@@ -259,3 +259,21 @@ async def test_sigterm_closes_clients_with_1001() -> None:
     finally:
         await api.aclose()
         process.kill()
+
+
+async def test_a_room_keeps_a_bounded_number_of_participant_records() -> None:
+    process = ServerProcess({"SIGNALING_ROOM_RECORD_LIMIT": "2"}).start()
+    owner = Api(process, process.token(f"owner-{uuid.uuid4().hex[:8]}", "Owner"))
+    try:
+        room = await owner.create_room()
+        for name in ("One", "Two"):  # each leaves, but its record stays with the room
+            peer = await enter(process, owner, room["id"], name)
+            await peer.close()
+        started = await owner.start(room["id"])
+        third = await Peer.connect(process, started["ticket"])
+        await third.send("control", {"action": "join", "display_name": "Three"})
+        assert (await third.expect("control", "join_blocked"))["message"] == "join_blocked"
+        await third.close()
+    finally:
+        await owner.aclose()
+        process.stop()

@@ -169,6 +169,7 @@ class ControlModule(Module):
             limit=settings.participant_limit,
             closes_at=closes_at,
             counted=counted,
+            record_limit=settings.room_record_limit,
         )
         if result.blocked or result.participant is None:
             self.send_join_blocked(session)

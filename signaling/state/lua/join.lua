@@ -1,7 +1,12 @@
 -- Join a participant to a signaling room (LiveState.join).
 -- KEYS: count, closes_at, roles, participants, srooms, rooms, empty_rooms, order, seq
--- ARGV: room, sroom, pid, participant JSON, limit, closes_at or "", counted "1"/"0"
+-- ARGV: room, sroom, pid, participant JSON, limit, closes_at or "", counted "1"/"0",
+--       record limit (0 = none)
 local existing = redis.call('HGET', KEYS[4], ARGV[3])
+local record_limit = tonumber(ARGV[8])
+if not existing and record_limit > 0 and redis.call('HLEN', KEYS[4]) >= record_limit then
+  return {0}
+end
 local present = false
 if existing then
   local left_at = cjson.decode(existing)['left_at']
