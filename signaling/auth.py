@@ -134,18 +134,23 @@ class Authenticator:
         return self.verify(token.strip())
 
 
+_REASONS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
+    (jwt.ExpiredSignatureError, "it has expired"),
+    (jwt.ImmatureSignatureError, "it is not valid yet"),
+    (jwt.MissingRequiredClaimError, "it lacks a required claim"),
+    (jwt.InvalidAudienceError, "it is meant for another audience"),
+    (jwt.InvalidIssuerError, "it comes from another issuer"),
+    (jwt.InvalidSignatureError, "its signature does not match"),
+    (jwt.InvalidAlgorithmError, "its algorithm is not accepted"),
+)
+MALFORMED = "it is malformed"
+#: Every reason a refused token can be given (fixed texts: the library's may echo input).
+REFUSAL_REASONS = frozenset({MALFORMED, *(text for _, text in _REASONS)})
+
+
 def _reason(exc: jwt.PyJWTError) -> str:
-    """A fixed description of why a token was refused (the library's text may echo input)."""
-    reasons: list[tuple[type[jwt.PyJWTError], str]] = [
-        (jwt.ExpiredSignatureError, "it has expired"),
-        (jwt.ImmatureSignatureError, "it is not valid yet"),
-        (jwt.MissingRequiredClaimError, "it lacks a required claim"),
-        (jwt.InvalidAudienceError, "it is meant for another audience"),
-        (jwt.InvalidIssuerError, "it comes from another issuer"),
-        (jwt.InvalidSignatureError, "its signature does not match"),
-        (jwt.InvalidAlgorithmError, "its algorithm is not accepted"),
-    ]
-    return next((text for kind, text in reasons if isinstance(exc, kind)), "it is malformed")
+    """A fixed description of why a token was refused."""
+    return next((text for kind, text in _REASONS if isinstance(exc, kind)), MALFORMED)
 
 
 def _principal(claims: dict[str, Any]) -> Principal:

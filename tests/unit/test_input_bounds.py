@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signaling.auth import Authenticator
+from signaling.auth import REFUSAL_REASONS, Authenticator
 from signaling.config import Settings
 from signaling.errors import ApiError
 from signaling.modules.breakout.types import MAX_DURATION
@@ -113,8 +113,8 @@ def test_jwt_errors_do_not_echo_the_library(garbage: str) -> None:
         with pytest.raises(ApiError) as refused:
             auth.verify(token)
         message = refused.value.body()["message"]
-        assert message.startswith("invalid bearer token: it")
-        assert garbage not in message.removeprefix("invalid bearer token: ")
+        assert message.startswith("invalid bearer token: ")
+        assert message.removeprefix("invalid bearer token: ") in REFUSAL_REASONS
 
 
 @given(st.integers(min_value=1, max_value=8), st.integers(min_value=1, max_value=40))
