@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
@@ -12,16 +13,19 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from signaling.config import Settings, load_settings
 from signaling.connections import filter_accept_errors
 from signaling.endpoint import signaling_endpoint
-from signaling.errors import BACKEND_ERRORS, ApiError, service_unavailable
+from signaling.errors import BACKEND_ERRORS, ApiError, service_unavailable, unauthorized
+from signaling.logs import name_node, setup_logging
+from signaling.metrics import SAMPLE_PERIOD
 from signaling.node import KEY_PREFIX, Node
 from signaling.openapi import openapi_route
+from signaling.tasks import cancel_until_done
 from tickets.http import error_response, json_response
 from tickets.records import record_routes
 from tickets.routes import start_routes
@@ -32,7 +36,9 @@ log = logging.getLogger(__name__)
 
 def app_from_environment() -> SignalingApp:
     """The app factory a worker process calls (``SIGNALING_WORKERS`` > 1)."""
-    return create_app(load_settings())
+    settings = load_settings()
+    setup_logging(settings)  # a spawned worker starts with no logging of its own
+    return create_app(settings)
 
 
 def create_app(settings: Settings) -> SignalingApp:
@@ -43,10 +49,17 @@ def create_app(settings: Settings) -> SignalingApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         filter_accept_errors(asyncio.get_running_loop())
         await node.start()
+        name_node(node.id)
+        duties = {
+            asyncio.create_task(_every(SAMPLE_PERIOD, lambda: _sample(node))),
+            asyncio.create_task(node.authenticator.watch_keys()),
+        }
         try:
             yield
         finally:
+            await cancel_until_done(duties)
             await node.stop()
+            node.hub.metrics.retire()
 
     async def healthz(request: Request) -> Response:
         try:
@@ -73,6 +86,7 @@ def create_app(settings: Settings) -> SignalingApp:
         )
 
     async def backend_error(request: Request, exc: Exception) -> Response:
+        node.hub.metrics.backend_error()
         log.warning("%s %s: backend unavailable (%s)", request.method, request.url.path, exc)
         return error_response(service_unavailable("the backend is unreachable; retry shortly"))
 
@@ -123,5 +137,32 @@ class SignalingApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and scope["path"] == "/signaling":
             await signaling_endpoint(scope, receive, send, self.node)
+        elif scope["type"] == "http" and scope["path"] == "/metrics":
+            await self._metrics(Request(scope))(scope, receive, send)
         else:
+            if scope["type"] == "http":  # a token signed with a key the cache lacks
+                await self.node.authenticator.learn_key(Request(scope).headers.get("authorization"))
             await self.http(scope, receive, send)
+
+    def _metrics(self, request: Request) -> Response:
+        """``GET /metrics``: the Prometheus text format (outside the REST API and its
+        document); with ``SIGNALING_METRICS_TOKEN``, only for ``Bearer <token>``."""
+        token = self.node.settings.metrics_token
+        given = request.headers.get("authorization", "").encode()
+        if token and not hmac.compare_digest(given, f"Bearer {token}".encode()):
+            return error_response(unauthorized("/metrics needs its bearer token"))
+        if request.method != "GET":
+            return error_response(ApiError(405, "method_not_allowed", "only GET"))
+        _sample(self.node)
+        body, content_type = self.node.hub.metrics.render()
+        return PlainTextResponse(body, media_type=content_type)
+
+
+def _sample(node: Node) -> None:
+    node.hub.metrics.sample(node.hub.sessions(), node.broker.resyncs)
+
+
+async def _every(period: float, duty: Callable[[], None]) -> None:
+    while True:
+        await asyncio.sleep(period)
+        duty()

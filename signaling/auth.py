@@ -1,4 +1,5 @@
-"""Bearer-token verification (PyJWT): HS256 with a shared secret, or RS256/ES256 from a JWKS file.
+"""Bearer-token verification (PyJWT): HS256 with a shared secret, or RS256/ES256 from a JWKS file
+or from an OpenID provider's discovery (:mod:`signaling.oidc`).
 
 A verified token becomes a :class:`Principal`. Service roles come from Keycloak-style
 ``realm_access.roles`` (reference §18), e.g. ``opentalk-call-in`` for SIP gateways.
@@ -7,6 +8,7 @@ A verified token becomes a :class:`Principal`. Service roles come from Keycloak-
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import time
@@ -18,6 +20,9 @@ import msgspec
 
 from signaling.config import ConfigError, Settings
 from signaling.errors import ApiError, forbidden, unauthorized
+from signaling.oidc import OidcKeys
+
+log = logging.getLogger(__name__)
 
 CALL_IN_ROLE = "opentalk-call-in"
 SERVICE_ROLES = {"call-in": CALL_IN_ROLE}
@@ -62,14 +67,17 @@ def hs256_secret(settings: Settings) -> str:
     """The configured HS256 secret, or the dev secret in embedded mode.
 
     Raises:
-        ConfigError: JWKS is configured, or Redis is configured without a shared secret.
+        ConfigError: JWKS or OIDC is configured, or Redis is configured without a shared secret.
     """
-    if settings.jwks_file is not None:
-        raise ConfigError("tokens are verified with a JWKS file: there is no HS256 secret")
+    if settings.jwks_file is not None or settings.oidc_issuer is not None:
+        raise ConfigError("tokens are verified with public keys: there is no HS256 secret")
     if settings.jwt_secret:
         return settings.jwt_secret
     if not settings.embedded:
-        raise ConfigError("SIGNALING_JWT_SECRET or SIGNALING_JWKS_FILE is required with Redis")
+        raise ConfigError(
+            "SIGNALING_JWT_SECRET, SIGNALING_JWKS_FILE or SIGNALING_OIDC_ISSUER is required "
+            "with Redis"
+        )
     return dev_secret(settings.data_dir)
 
 
@@ -81,7 +89,15 @@ class Authenticator:
         self._audience = settings.jwt_audience
         self._max_age = settings.jwt_max_age
         self._keys: dict[str | None, Any]
-        if settings.jwks_file is not None:
+        self.oidc: OidcKeys | None = None
+        if settings.oidc_issuer is not None:
+            self.oidc = OidcKeys(
+                settings.oidc_issuer, settings.oidc_cache, settings.oidc_refresh_min
+            )
+            self._issuer = settings.oidc_issuer  # iss must be exactly the issuer
+            self._keys = {}
+            self._algorithms = _ASYMMETRIC
+        elif settings.jwks_file is not None:
             self._keys = _load_jwks(settings.jwks_file)
             self._algorithms = _ASYMMETRIC
         else:
@@ -98,10 +114,7 @@ class Authenticator:
         """
         required = ["exp", "sub", "iat"] if self._max_age else ["exp", "sub"]
         try:
-            header = jwt.get_unverified_header(token)
-            key = self._keys.get(header.get("kid")) if len(self._keys) > 1 else None
-            if key is None:
-                key = next(iter(self._keys.values()))
+            key = self._key(jwt.get_unverified_header(token))
             claims = jwt.decode(
                 token,
                 key,
@@ -116,6 +129,44 @@ class Authenticator:
         if self._max_age:
             self._check_age(claims)
         return _principal(claims)
+
+    def _key(self, header: dict[str, Any]) -> Any:
+        """The key ``header`` asks for (the only one, when the set has one and no OIDC)."""
+        if self.oidc is None:
+            key = self._keys.get(header.get("kid")) if len(self._keys) > 1 else None
+            return next(iter(self._keys.values())) if key is None else key
+        if not self.oidc.fetched:
+            log.warning(
+                "bearer token refused: the signing keys of %s are not fetched yet",
+                self.oidc.issuer,
+            )
+            raise unauthorized(f"invalid bearer token: {NO_KEYS}")
+        kid = header.get("kid")
+        key = self.oidc.keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            log.warning("bearer token refused: %s has no signing key of its kid", self.oidc.issuer)
+            raise unauthorized(f"invalid bearer token: {UNKNOWN_KEY}")
+        return key
+
+    async def watch_keys(self) -> None:
+        """Keep the OpenID provider's keys fresh until cancelled (nothing to do without)."""
+        if self.oidc is not None:
+            await self.oidc.watch()
+
+    async def learn_key(self, authorization: str | None) -> None:
+        """Before a request with ``authorization`` is verified: fetch the provider's keys when
+        its token names a key id they lack (rate-limited by :class:`OidcKeys`)."""
+        if self.oidc is None or not authorization:
+            return
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            return
+        try:
+            kid = jwt.get_unverified_header(token.strip()).get("kid")
+        except jwt.PyJWTError:
+            return
+        if isinstance(kid, str):
+            await self.oidc.learn(kid)
 
     def _check_age(self, claims: dict[str, Any]) -> None:
         issued, expires = claims.get("iat"), claims.get("exp")
@@ -144,8 +195,10 @@ _REASONS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
     (jwt.InvalidAlgorithmError, "its algorithm is not accepted"),
 )
 MALFORMED = "it is malformed"
+NO_KEYS = "the identity provider's keys are not available yet"
+UNKNOWN_KEY = "its signing key is unknown"
 #: Every reason a refused token can be given (fixed texts: the library's may echo input).
-REFUSAL_REASONS = frozenset({MALFORMED, *(text for _, text in _REASONS)})
+REFUSAL_REASONS = frozenset({MALFORMED, NO_KEYS, UNKNOWN_KEY, *(text for _, text in _REASONS)})
 
 
 def _reason(exc: jwt.PyJWTError) -> str:

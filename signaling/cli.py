@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import logging
 import os
 import sys
 from typing import Any
@@ -15,14 +14,16 @@ from uvicorn.supervisors import Multiprocess
 from signaling.auth import SERVICE_ROLES, hs256_secret, issue_dev_token
 from signaling.config import ConfigError, Settings, load_settings
 from signaling.connections import ConnectionGuard, HttpProtocol, raise_open_files_limit
+from signaling.logs import setup_logging
+from signaling.metrics import prepare_multiprocess
 from signaling.transport import SignalingProtocol
 
 
 def _serve(args: argparse.Namespace) -> int:
     settings = load_settings(overrides={"host": args.host, "port": args.port})
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging(settings)
+    if settings.workers > 1:
+        prepare_multiprocess(settings.data_dir)  # where the workers add up their figures
     from signaling.app import create_app
 
     raise_open_files_limit()  # before the guard reads it; worker processes inherit it
@@ -53,6 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
         ws_per_message_deflate=False,
         lifespan="on",
         log_level=settings.log_level,
+        log_config=None,  # setup_logging's handler formats uvicorn's lines too
         timeout_graceful_shutdown=round(settings.shutdown_timeout),
         server_header=False,
     )

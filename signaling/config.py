@@ -29,12 +29,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     redis_url: str | None = None
     workers: int = 1
     log_level: str = "info"
+    log_format: str = "text"  # or "json": one object per line
+    metrics_token: str | None = None  # GET /metrics wants "Authorization: Bearer <it>"
 
     # Bearer tokens (reference §18): an HS256 secret, or a JWKS file of an OIDC provider.
     jwt_secret: str | None = None
     jwks_file: str | None = None
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
+    # OpenID Connect discovery: the issuer's keys, fetched and refreshed while running.
+    oidc_issuer: str | None = None
+    oidc_cache: float = 3600.0  # seconds between two fetches of the key set
+    oidc_refresh_min: float = 60.0  # an unknown kid refetches at most this often
 
     # Browsers: CORS for the REST side, and an optional Origin allowlist for /signaling.
     cors_origins: list[str] = []
@@ -134,6 +140,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
                 raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be > 0")
         if self.jwt_secret is not None and self.jwks_file is not None:
             raise ConfigError(f"set {ENV_PREFIX}JWT_SECRET or {ENV_PREFIX}JWKS_FILE, not both")
+        if self.oidc_issuer is not None and (self.jwt_secret or self.jwks_file):
+            raise ConfigError(
+                f"set {ENV_PREFIX}OIDC_ISSUER or {ENV_PREFIX}JWT_SECRET / {ENV_PREFIX}JWKS_FILE"
+            )
+        if self.oidc_cache <= 0 or self.oidc_refresh_min < 0:
+            raise ConfigError(
+                f"{ENV_PREFIX}OIDC_CACHE must be > 0 and {ENV_PREFIX}OIDC_REFRESH_MIN >= 0"
+            )
+        if self.log_format not in ("text", "json"):
+            raise ConfigError(
+                f"{ENV_PREFIX}LOG_FORMAT must be text or json, not {self.log_format!r}"
+            )
 
     @property
     def embedded(self) -> bool:

@@ -25,6 +25,7 @@ import msgspec
 
 from signaling.broker import Broker
 from signaling.errors import CloseCode
+from signaling.metrics import Metrics
 
 if TYPE_CHECKING:
     from signaling.session import Session
@@ -86,6 +87,7 @@ _decoder = msgspec.msgpack.Decoder(Delivery)
 class Hub:
     def __init__(self, broker: Broker) -> None:
         self._broker = broker
+        self.metrics = Metrics()  # the process's figures; sessions add to them
         self._channels: dict[str, set[Session]] = {}
         self._subscribing: dict[str, asyncio.Future[None]] = {}  # subscriptions under way
         broker.set_handlers(self._on_message, self._on_resync)

@@ -34,6 +34,8 @@ from signaling.hub import (
     participant_channel,
     room_channel,
 )
+from signaling.logs import bind_namespace, bind_session
+from signaling.metrics import command_action
 from signaling.state import Kind, LeaveReason, Role
 from signaling.transport import HEARTBEAT_TIMEOUT, Link
 from signaling.wire import encode_event, incoming_decoder
@@ -61,11 +63,13 @@ class Session:
         "_backlog_bytes",
         "_close_after_flush",
         "_closing",
+        "_errors",
         "_flooding_since",
         "_flusher",
         "_joining",
         "_last_drop",
         "_lock",
+        "_metrics",
         "_modules",
         "_receive",
         "_refilled",
@@ -124,6 +128,8 @@ class Session:
         self._flusher: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] | None = None  # made on first use
         self._closing = False
+        self._errors = 0  # error events sent (a command that sent one failed)
+        self._metrics = node.hub.metrics
         self._joining: list[Delivery] | None = None
         self.join_seq = 0
         self._close_after_flush: tuple[CloseCode, str] | None = None
@@ -138,6 +144,7 @@ class Session:
 
     async def run(self) -> None:
         """Serve the connection until it closes, then leave the room."""
+        bind_session(self.room, self.id)  # on every line this connection's task logs
         loop = asyncio.get_running_loop()
         self._timers["join"] = loop.call_later(self.node.settings.join_timeout, self._join_timeout)
         try:
@@ -148,6 +155,7 @@ class Session:
                     text = message.get("text")
                     await self._on_frame(text if text is not None else message.get("bytes", b""))
                 elif kind == "websocket.disconnect":
+                    self._metrics.closed(message.get("code", CloseCode.NORMAL))
                     if message.get("reason") == HEARTBEAT_TIMEOUT:
                         self.leave_reason = "timeout"
                     break
@@ -245,12 +253,22 @@ class Session:
                     self.send_error("control", "invalid_json")
                 return
         async with self._lock:
+            errors, joining, started = self._errors, self.state == ConnState.NONE, time.monotonic()
             await self._guarded(namespace, module.on_command(self, command))
+            self._metrics.command(
+                namespace,
+                command_action(command),
+                self._errors == errors,
+                time.monotonic() - started,
+                joined=joining and self.state == ConnState.JOINED,
+            )
 
     async def _guarded(self, namespace: str, work: Any) -> None:
         try:
-            await work
+            with bind_namespace(namespace):
+                await work
         except BACKEND_ERRORS:
+            self._metrics.backend_error()
             log.warning("%s command of %s failed: backend unavailable", namespace, self.id)
             self.send_error(namespace, "service_unavailable")
         except Exception:
@@ -327,12 +345,14 @@ class Session:
         self.send_text(encode_event(namespace, payload, moment))
 
     def send_error(self, namespace: str, code: str) -> None:
+        self._errors += 1
         self.send(namespace, {"message": "error", "error": code})
 
     def send_text(self, frame: str) -> None:
         """Write a ready frame now if possible, else queue it (bounded)."""
         if self._closing:
             return
+        self._metrics.frames += 1
         backlog = self._backlog
         if not backlog and self.link.writable():
             self.link.write_text(frame)
@@ -371,6 +391,11 @@ class Session:
                 link.close(*pending)
         finally:
             self._flusher = None
+
+    @property
+    def backlog_frames(self) -> int:
+        """Frames waiting for the socket to become writable."""
+        return len(self._backlog or ())
 
     async def publish(self, channel: str, delivery: Delivery) -> None:
         await self.node.hub.publish(channel, delivery)
