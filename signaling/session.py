@@ -145,6 +145,7 @@ class Session:
     async def run(self) -> None:
         """Serve the connection until it closes, then leave the room."""
         bind_session(self.room, self.id)  # on every line this connection's task logs
+        log.debug("%s connected", self.kind)
         loop = asyncio.get_running_loop()
         self._timers["join"] = loop.call_later(self.node.settings.join_timeout, self._join_timeout)
         try:
@@ -155,7 +156,9 @@ class Session:
                     text = message.get("text")
                     await self._on_frame(text if text is not None else message.get("bytes", b""))
                 elif kind == "websocket.disconnect":
-                    self._metrics.closed(message.get("code", CloseCode.NORMAL))
+                    code = message.get("code", CloseCode.NORMAL)
+                    self._metrics.closed(code)
+                    log.debug("disconnected (%s)", code)
                     if message.get("reason") == HEARTBEAT_TIMEOUT:
                         self.leave_reason = "timeout"
                     break
