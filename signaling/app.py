@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from signaling.config import Settings, load_settings
 from signaling.connections import filter_accept_errors
+from signaling.drain import Drain
 from signaling.endpoint import signaling_endpoint
 from signaling.errors import BACKEND_ERRORS, ApiError, service_unavailable, unauthorized
 from signaling.logs import name_node, setup_logging
@@ -49,6 +50,7 @@ def create_app(settings: Settings) -> SignalingApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         filter_accept_errors(asyncio.get_running_loop())
         await node.start()
+        Drain(node).install()
         name_node(node.id)
         duties = {
             asyncio.create_task(_every(SAMPLE_PERIOD, lambda: _sample(node))),
@@ -62,6 +64,8 @@ def create_app(settings: Settings) -> SignalingApp:
             node.hub.metrics.retire()
 
     async def healthz(request: Request) -> Response:
+        if node.draining:
+            return json_response({"status": "draining"}, 503)
         try:
             await node.state.ping()
         except Exception as exc:  # the cause goes to the log, never to the caller

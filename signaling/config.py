@@ -55,6 +55,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     presence_ttl: float = 10.0
     breakout_linger: float = 300.0
     shutdown_timeout: float = 5.0
+    drain_seconds: float = 10.0  # SIGTERM: clients are closed with 1001 spread over this long
     # Per-channel delivery history (Redis): how far back a node can repair what it missed.
     history_size: int = 1000
     history_ttl: float = 120.0
@@ -108,6 +109,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
             "time_limit",
             "chat_history_limit",
             "shutdown_timeout",
+            "drain_seconds",
             "jwt_max_age",
         )
         for name in non_negative:

@@ -56,6 +56,8 @@ async def signaling_endpoint(scope: Scope, receive: Receive, send: Send, node: N
     try:
         if not isinstance(link, Link):
             raise ApiError(500, "internal_server_error", "run the server with `signaling serve`")
+        if node.draining:
+            raise service_unavailable("this node is shutting down; connect to another one")
         origins = node.settings.websocket_origins
         origin = next((v.decode("latin-1") for k, v in headers if k == b"origin"), None)
         if origins and origin not in origins:

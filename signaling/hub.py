@@ -90,6 +90,8 @@ class Hub:
         self.metrics = Metrics()  # the process's figures; sessions add to them
         self._channels: dict[str, set[Session]] = {}
         self._subscribing: dict[str, asyncio.Future[None]] = {}  # subscriptions under way
+        self.idle = asyncio.Event()  # set while no local session is attached
+        self.idle.set()
         broker.set_handlers(self._on_message, self._on_resync)
 
     def sessions(self) -> list[Session]:
@@ -102,6 +104,7 @@ class Hub:
         joining = {self._subscribing[c] for c in channels if c in self._subscribing}
         for channel in channels:
             self._channels.setdefault(channel, set()).add(session)
+        self.idle.clear()
         done = asyncio.get_running_loop().create_future()
         for channel in new:
             self._subscribing[channel] = done
@@ -128,6 +131,8 @@ class Hub:
             if not members:
                 del self._channels[channel]
                 gone.append(channel)
+        if not self._channels:
+            self.idle.set()
         if gone:
             await self._broker.unsubscribe(gone)
 

@@ -142,6 +142,7 @@ class Node:
         self._epoch: bytes | None = None
         self._connected_since: float | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.draining = False  # set by the drain (SIGTERM): no new sessions here
 
     # -- lifecycle -------------------------------------------------------------------------
 
