@@ -34,12 +34,15 @@ import msgspec
 
 from signaling.errors import CloseCode
 from signaling.modules import Module
+from signaling.modules.automod import AutomodModule
 from signaling.modules.breakout import BreakoutModule
 from signaling.modules.chat import ChatModule
 from signaling.modules.control import ControlModule
 from signaling.modules.echo import EchoModule
+from signaling.modules.legal_vote import LegalVoteModule
 from signaling.modules.moderation import ModerationModule
 from signaling.modules.polls import PollsModule
+from signaling.modules.timer import TimerModule
 from signaling.tariff import DEFAULT_TARIFF_ID
 from signaling.wire import LEGACY_SUBPROTOCOL, SUBPROTOCOL, TICKET_PREFIX
 
@@ -52,6 +55,9 @@ MODULES: tuple[type[Module], ...] = (
     ModerationModule,
     PollsModule,
     BreakoutModule,
+    TimerModule,
+    LegalVoteModule,
+    AutomodModule,
 )
 
 CHANNEL = "signaling"
@@ -91,6 +97,22 @@ _EXAMPLE_STRINGS: dict[str, list[str]] = {
     "groups": ["management"],
     "avatar_url": ["https://example.com/avatar/alice.png"],
     "password": ["secret"],
+    "timer_id": [_UUID.format(0x40)],
+    "legal_vote_id": [_UUID.format(0x50)],
+    "token": ["3vQB7B6MrGQ"],
+    "consumed_token": ["3vQB7B6MrGQ"],
+    "style": ["coffee-break"],
+    "timezone": ["Europe/Berlin"],
+    **{
+        field: [_UUID.format(0x0A), _UUID.format(0x0B)]
+        for field in ("allowed_participants", "playlist", "allow_list", "remaining", "history")
+    },
+    **{
+        field: [_UUID.format(0x0B)]
+        for field in ("initiator_id", "participant_id", "issuer", "speaker", "participant")
+    },
+    "next": [_UUID.format(0x0C)],
+    "guests": [_UUID.format(0x0C)],
     # qualified by component: ids of rooms, polls and messages, the tariff
     "Participant.id": [_UUID.format(0x0B)],
     "control.RoomInfo.id": [_UUID.format(0x01)],
@@ -116,7 +138,15 @@ _EXAMPLE_INTEGERS: dict[str, int] = {
 }
 #: Arrays with more than one example item.
 _ARRAY_LENGTHS: dict[str, int] = {"choices": 2, "results": 2, "assignments": 2}
-_TIMESTAMP_FIELDS = ("timestamp", "started", "expires")
+_TIMESTAMP_FIELDS = (
+    "timestamp",
+    "started",
+    "expires",
+    "started_at",
+    "ends_at",
+    "start_time",
+    "end_time",
+)
 #: Nullable fields whose plausible example is null (a present participant has not left).
 _NULL_FIELDS = ("left_at",)
 

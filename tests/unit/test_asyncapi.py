@@ -152,7 +152,7 @@ def test_every_command_and_event_is_a_message(document: dict[str, Any]) -> None:
             tag_field = "action" if incoming else "message"
             assert payload["properties"][tag_field]["enum"] == [_tag(cls)]
             assert payload_ref.endswith(f"/{module.namespace}.{cls.__name__}")
-            assert payload["title"] == f"{module.namespace.capitalize()}{cls.__name__}"
+            assert payload["title"] == asyncapi.class_name(f"{module.namespace}.{cls.__name__}")
         action = "receive" if incoming else "send"
         operation = document["operations"][action + asyncapi.class_name(key)]
         assert operation["action"] == action
