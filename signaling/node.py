@@ -41,12 +41,15 @@ from signaling.config import Settings
 from signaling.errors import BACKEND_ERRORS, CloseCode
 from signaling.hub import Audience, Delivery, Hub, global_channel
 from signaling.modules import Module
+from signaling.modules.automod import AutomodModule
 from signaling.modules.breakout import BreakoutModule
 from signaling.modules.chat import ChatModule
 from signaling.modules.control import ControlModule
 from signaling.modules.echo import EchoModule
+from signaling.modules.legal_vote import LegalVoteModule
 from signaling.modules.moderation import ModerationModule
 from signaling.modules.polls import PollsModule
+from signaling.modules.timer import TimerModule
 from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
@@ -76,6 +79,9 @@ def build_modules(node: Node, control: ControlModule) -> dict[str, Module]:
         ModerationModule(node, control, control.waiting_room),
         PollsModule(node),
         node.breakout,
+        TimerModule(node),
+        LegalVoteModule(node),
+        AutomodModule(node),
     ]
     disabled = set(node.settings.disabled_modules)
     return {m.namespace: m for m in modules if not (m.in_tariff and m.namespace in disabled)}
