@@ -25,6 +25,7 @@ run: $(RUN_STAMP)
 
 ## Install the test extras (and a redis-server binary if missing), then run the whole suite.
 test: $(TEST_STAMP) redis-server
+	bash tools/oidc-provider.sh  # the OpenID provider the OIDC tests run (npm, into .tools/)
 	$(BIN)/python -m pytest
 
 ## Validate protocol/asyncapi.yaml with the official AsyncAPI CLI (installed once into .tools/;
