@@ -171,3 +171,32 @@ def test_port_range_property(port: int) -> None:
 def test_comma_list_property(origins: list[str]) -> None:
     env = {"SIGNALING_CORS_ORIGINS": " , ".join(origins)}
     assert load_settings(env).cors_origins == origins
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({"SIGNALING_LOG_FORMAT": "xml"}, "SIGNALING_LOG_FORMAT"),
+        ({"SIGNALING_OIDC_ISSUER": "https://id.example", "SIGNALING_JWT_SECRET": "s"}, "OIDC"),
+        ({"SIGNALING_OIDC_CACHE": "0"}, "SIGNALING_OIDC_CACHE"),
+        ({"SIGNALING_OIDC_REFRESH_MIN": "-1"}, "SIGNALING_OIDC_REFRESH_MIN"),
+    ],
+)
+def test_operating_settings_are_checked(env: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError, match=variable):
+        load_settings(env)
+
+
+def test_operating_settings_from_env() -> None:
+    settings = load_settings(
+        {
+            "SIGNALING_LOG_FORMAT": "json",
+            "SIGNALING_METRICS_TOKEN": "t",
+            "SIGNALING_OIDC_ISSUER": "https://id.example/realms/opentalk",
+            "SIGNALING_OIDC_CACHE": "600",
+        }
+    )
+    assert (settings.log_format, settings.metrics_token) == ("json", "t")
+    assert settings.oidc_issuer == "https://id.example/realms/opentalk"
+    assert settings.oidc_cache == 600
+    assert settings.oidc_refresh_min == 60
