@@ -4,20 +4,31 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 TEST_STAMP := $(VENV)/.test-installed
+# Exact versions (`make lock` refreshes them from pyproject.toml's ranges).
+RUN_LOCK := requirements/run.txt
+TEST_LOCK := requirements/test.txt
 
-.PHONY: run test lint bench redis-server clean
+.PHONY: run test lint bench redis-server clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(RUN_STAMP): pyproject.toml $(RUN_LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $(RUN_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(TEST_STAMP): pyproject.toml $(TEST_LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $(TEST_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@ $(RUN_STAMP)
+
+## Refresh the lock files from pyproject.toml (needs the network; commit the result).
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --quiet -o $(RUN_LOCK)
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --quiet --extra test -o $(TEST_LOCK)
 
 ## Start the server on 127.0.0.1:11311 with the embedded backend (no Redis needed).
 run: $(RUN_STAMP)

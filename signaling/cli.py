@@ -1,18 +1,21 @@
-"""The ``signaling`` command: ``serve``, ``dev-token``, ``asyncapi`` and ``openapi``."""
+"""The ``signaling`` command: ``serve``, ``config``, ``dev-token``, ``asyncapi`` and ``openapi``."""
 
 from __future__ import annotations
 
 import argparse
 import functools
+import json
 import os
 import sys
+from importlib.metadata import version
 from typing import Any
 
+import msgspec
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from signaling.auth import SERVICE_ROLES, hs256_secret, issue_dev_token
-from signaling.config import ConfigError, Settings, load_settings
+from signaling.config import ENV_PREFIX, ConfigError, Settings, load_settings
 from signaling.connections import ConnectionGuard, HttpProtocol, raise_open_files_limit
 from signaling.logs import setup_logging
 from signaling.metrics import prepare_multiprocess
@@ -71,6 +74,19 @@ def _serve(args: argparse.Namespace) -> int:
     return 0 if server.started else 1
 
 
+#: Settings whose values are never printed (``signaling config`` shows ``***``).
+SECRET_SETTINGS = ("jwt_secret", "metrics_token", "redis_url")  # a Redis URL may hold a password
+
+
+def _config(args: argparse.Namespace) -> int:
+    """Print the effective settings (secrets masked); an invalid one exits with 2."""
+    settings = load_settings()
+    for name, value in msgspec.structs.asdict(settings).items():
+        shown = "***" if name in SECRET_SETTINGS and value else json.dumps(value)
+        print(f"{ENV_PREFIX}{name.upper()}={shown}")
+    return 0
+
+
 def _dev_token(args: argparse.Namespace) -> int:
     settings: Settings = load_settings()
     token = issue_dev_token(
@@ -117,12 +133,16 @@ def _openapi(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="signaling", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"signaling {version('signaling')}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the server")
     serve.add_argument("--host", help="bind address (SIGNALING_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (SIGNALING_PORT, default 11311)")
     serve.set_defaults(run=_serve)
+
+    show = commands.add_parser("config", help="print the effective settings (secrets masked)")
+    show.set_defaults(run=_config)
 
     token = commands.add_parser("dev-token", help="print a bearer token for the dev secret")
     token.add_argument("--sub", required=True, help="user id (the token's sub claim)")
