@@ -39,6 +39,7 @@ from signaling.wire import encode_event
 if TYPE_CHECKING:
     from signaling.node import Node
     from signaling.session import Session
+    from signaling.state import Participant
 
 NAMESPACE = "automod"
 ATTEMPTS = 20  # steps racing on one version: each retry sees a newer one
@@ -235,16 +236,19 @@ class AutomodModule(Module):
             await self._step(session.room, session.breakout, change, None)
 
     async def join_data(self, session: Session) -> Any:
+        """The session as it will be once ``on_joined`` has appended the joiner (B.4)."""
         talk = (await self._talk(session.room, session.breakout)).talk
         if talk is None:
             return None
-        if talk.parameter.auto_append_on_join and session.kind != "recorder":
+        if session.kind != "recorder":
+            talk = core.join(talk, session.id).talk or talk
+        return JoinData(config=core.config(talk), speaker=talk.speaker)
+
+    async def on_joined(self, session: Session, participant: Participant) -> None:
+        if session.kind != "recorder":
             pid = session.id
             change = running(lambda t: core.join(t, pid))
-            talk = await self._step(session.room, session.breakout, change, None)
-            if talk is None:
-                return None
-        return JoinData(config=core.config(talk), speaker=talk.speaker)
+            await self._step(session.room, session.breakout, change, None)
 
 
 def _leave(pid: str, talk: Talk) -> Outcome:
