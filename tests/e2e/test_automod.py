@@ -148,7 +148,7 @@ async def test_the_talking_stick_goes_round_once(world: World) -> None:
 
 
 async def test_moderators_steer_an_allow_list_session(world: World) -> None:
-    room, (alice, bob, carol) = await meeting(world, "Bob", "Carol")
+    _, (alice, bob, carol) = await meeting(world, "Bob", "Carol")
     members = [alice, bob, carol]
     a, b, c = alice.id, bob.id, carol.id
     command = stick(
