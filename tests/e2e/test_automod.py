@@ -42,6 +42,12 @@ def stick(playlist: list[str] | None, **fields: Any) -> Json:
     return command | fields
 
 
+def ids(*peers: Peer) -> list[str]:
+    out = [peer.id for peer in peers]
+    assert None not in out
+    return [pid for pid in out if pid is not None]
+
+
 async def everyone(peers: list[Peer], message: str) -> Json:
     got = [await peer.expect(NS, message) for peer in peers]
     assert all(payload == got[0] for payload in got), got
@@ -64,8 +70,7 @@ def speaker(pid: str, history: list[str], remaining: list[str]) -> Json:
 async def test_the_talking_stick_goes_round_once(world: World) -> None:
     room, (alice, bob, carol) = await meeting(world, "Bob", "Carol")
     members = [alice, bob, carol]
-    a, b, c = alice.id, bob.id, carol.id
-    assert a and b and c
+    a, b, c = ids(alice, bob, carol)
     await bob.send(NS, stick([a, b]))
     await error(bob, "insufficient_permissions")
     await alice.send(NS, stick([a, str(uuid.uuid4())]))  # not a member
@@ -96,7 +101,7 @@ async def test_the_talking_stick_goes_round_once(world: World) -> None:
     await error(alice, "session_already_running")
 
     dave, success = await world.enter(world.user("Dave User"), room, "Dave")
-    d = dave.id
+    [d] = ids(dave)
     assert success["automod"] == {
         "config": {k: v for k, v in started.items() if k != "message"}
         | {"remaining": [a, b, c, d]},
@@ -150,7 +155,7 @@ async def test_the_talking_stick_goes_round_once(world: World) -> None:
 async def test_moderators_steer_an_allow_list_session(world: World) -> None:
     _, (alice, bob, carol) = await meeting(world, "Bob", "Carol")
     members = [alice, bob, carol]
-    a, b, c = alice.id, bob.id, carol.id
+    a, b, c = ids(alice, bob, carol)
     command = stick(
         None,
         selection_strategy="nomination",

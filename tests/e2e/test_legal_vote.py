@@ -255,6 +255,7 @@ async def test_a_pseudonymous_vote_closes_itself_and_names_nobody(world: World) 
     assert "stopped_by" not in summary
     assert summary["voting_record"] == {bob_token: "yes", carol_token: "no"}
     for pid in (bob.id, carol.id, bob2.id):  # the results name nobody
+        assert pid is not None
         assert all(pid not in text for text in results)
         assert pid not in json.dumps(
             {k: v for k, v in summary.items() if k != "allowed_participants"}
