@@ -75,6 +75,7 @@ class Stored(msgspec.Struct):
     params: Parameters
     users: list[str]  # ``allowed_users``: one per listed participant
     tokens: dict[str, str]  # token -> user id
+    initiator: str  # the initiator's user id
 
 
 class Broadcast(msgspec.Struct, omit_defaults=True):
@@ -203,7 +204,8 @@ class LegalVoteModule(Module):
             create_pdf=command.create_pdf,
             timezone=command.timezone,
         )
-        stored = Stored(params, users, {token: user for user, token in token_of.items()})
+        tokens_of = {token: user for user, token in token_of.items()}
+        stored = Stored(params, users, tokens_of, session.user_id or "")
         raw = msgspec.json.encode(stored)
         if not await state.put_new_value(room, _name(breakout, "current"), raw):
             session.send_error(NAMESPACE, "vote_already_active")
@@ -436,9 +438,7 @@ class LegalVoteModule(Module):
         if initiator is not None and initiator.left_at is None:
             await self.node.state.schedule(key, time.time() + WATCH_PERIOD)
         else:  # gone without a leave hook (its node died, §15.5)
-            await self._cancel(
-                room, breakout, running, "initiator_left", None, initiator_user(stored)
-            )
+            await self._cancel(room, breakout, running, "initiator_left", None, stored.initiator)
 
     async def on_leave(self, session: Session) -> None:
         if session.state != ConnState.JOINED or session.kind != "user":
@@ -485,15 +485,6 @@ class LegalVoteModule(Module):
         if running is not None:
             votes.append(Summary(**msgspec.structs.asdict(running[0].params), state="started"))
         return JoinData(votes=votes)
-
-
-def initiator_user(stored: Stored) -> str | None:
-    """The initiator's user id, if the initiator was one of the voters."""
-    params = stored.params
-    for pid, user in zip(params.allowed_participants, stored.users, strict=True):
-        if pid == params.initiator_id:
-            return user
-    return None
 
 
 def now() -> str:
