@@ -173,3 +173,35 @@ async def test_votes_on_two_nodes_count_once_and_the_stick_passes_between_nodes(
     until = time.monotonic() + 0.5
     for got in await asyncio.gather(*(collect(p, until) for p in members)):
         assert got == [], got  # each event once
+
+
+async def test_the_stick_moves_on_when_the_speakers_node_died(world: Cluster) -> None:
+    _, (alice, bob, carol) = await spread(world)
+    stick = {
+        "action": "start",
+        "selection_strategy": "playlist",
+        "show_list": True,
+        "consider_hand_raise": False,
+        "allow_double_selection": False,
+        "animation_on_random": False,
+        "auto_append_on_join": True,
+        "playlist": [bob.id, carol.id],
+    }
+    await alice.send("automod", stick)
+    for peer in (alice, bob, carol):
+        await peer.expect("automod", "started")
+    await alice.send("automod", {"action": "select", "how": "next"})
+    for peer in (alice, bob, carol):
+        assert (await peer.expect("automod", "speaker_updated"))["speaker"] == bob.id
+    world.nodes[1].kill()  # Bob's node: no leave hook runs for him (B.8-5)
+
+    passed = {
+        "message": "speaker_updated",
+        "speaker": carol.id,
+        "history": [bob.id, carol.id],
+        "remaining": [],
+    }
+    for got in await asyncio.gather(
+        *(collect(p, time.monotonic() + WINDOW) for p in (alice, carol))
+    ):
+        assert gone(got, bob) == [("automod", passed)], got
