@@ -205,3 +205,44 @@ async def test_the_stick_moves_on_when_the_speakers_node_died(world: Cluster) ->
         *(collect(p, time.monotonic() + WINDOW) for p in (alice, carol))
     ):
         assert gone(got, bob) == [("automod", passed)], got
+
+
+async def test_selections_on_two_nodes_at_once_apply_one_after_the_other(
+    world: Cluster,
+) -> None:
+    room, (alice, bob, carol) = await spread(world)
+    owner = world.apis[0]
+    started = await owner.start(room)  # a second moderator session of the owner, on node 2
+    mona = await Peer.connect(world.nodes[2], started["ticket"], started["resumption"])
+    world.peers.append(mona)
+    await mona.join("Mona")
+    for peer in (alice, bob, carol):
+        await peer.expect("control", "joined")
+    members = [alice, bob, carol, mona]
+    playlist = [alice.id, bob.id, carol.id, mona.id]
+    stick = {
+        "action": "start",
+        "selection_strategy": "playlist",
+        "show_list": True,
+        "consider_hand_raise": False,
+        "allow_double_selection": False,
+        "animation_on_random": False,
+        "auto_append_on_join": False,
+        "playlist": playlist,
+    }
+    await alice.send("automod", stick)
+    for peer in members:
+        await peer.expect("automod", "started")
+    for _ in range(2):  # two "next" at once from nodes 0 and 2: two turns, none lost
+        await asyncio.gather(
+            *(m.send("automod", {"action": "select", "how": "next"}) for m in (alice, mona))
+        )
+    speakers = []
+    for peer in members:
+        updates = [await peer.expect("automod", "speaker_updated") for _ in range(4)]
+        speakers.append([update["speaker"] for update in updates])
+        assert [update["remaining"] for update in updates] == [playlist[n:] for n in range(1, 5)]
+    assert all(seen == playlist for seen in speakers), speakers
+    until = time.monotonic() + 0.5
+    for got in await asyncio.gather(*(collect(p, until) for p in members)):
+        assert got == [], got

@@ -414,15 +414,15 @@ class LegalVoteModule(Module):
     async def _ended(
         self, room: str, breakout: str | None, summary: Summary, event: Stopped | Canceled
     ) -> None:
-        """Keep the vote in the history and its protocol, then tell every member."""
-        state = self.node.state
-        await state.append(
+        """Tell every member (the end cannot be taken back), then keep the vote in the
+        history and its protocol."""
+        sent = Broadcast(frame=encode_event(NAMESPACE, event))
+        await self.node.reliably(partial(self._broadcast, room, breakout, sent))
+        await self.node.state.append(
             room, _name(breakout, "history"), msgspec.json.encode(summary), HISTORY_LIMIT
         )
         ending = msgspec.to_builtins(event)
         await self._protocol(room, breakout, summary.legal_vote_id, ending, summary.end_time)
-        sent = Broadcast(frame=encode_event(NAMESPACE, event))
-        await self.node.reliably(partial(self._broadcast, room, breakout, sent))
 
     async def on_timer(self, key: str) -> None:
         _, room, sroom, vote_id, what = key.split(":")
