@@ -302,3 +302,22 @@ async def test_cancel_and_the_initiator_leaving_end_a_vote(world: World) -> None
     )
     assert (second["state"], second["reason"]) == ("canceled", "initiator_left")
     assert first["start_time"] < second["start_time"]
+
+
+async def test_a_vote_expires_once_after_its_duration(world: World) -> None:
+    _, (alice, bob) = await meeting(world, "Bob")
+    [copy, _] = await started(alice, [alice, bob], start([bob], duration=5))  # the minimum
+    vid = copy["legal_vote_id"]
+    for peer in (alice, bob):
+        stopped = await peer.expect(NS, "stopped", timeout=8)
+        assert {k: v for k, v in stopped.items() if k != "end_time"} == {
+            "message": "stopped",
+            "legal_vote_id": vid,
+            "results": "valid",
+            "yes": 0,
+            "no": 0,
+            "abstain": 0,
+            "voting_record": {},
+            "kind": "expired",
+        }
+    await quiet(alice, bob, duration=0.5)
