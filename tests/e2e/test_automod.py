@@ -14,6 +14,7 @@ import pytest
 from tests.e2e.test_polls import meeting, quiet
 from tests.e2e.test_waiting_room import World
 from tests.support.client import Peer
+from tests.support.commands import talking_stick as stick
 from tests.support.server import ServerProcess
 
 Json = dict[str, Any]
@@ -25,21 +26,6 @@ async def world(server: ServerProcess) -> AsyncIterator[World]:
     made = World(server)
     yield made
     await made.aclose()
-
-
-def stick(playlist: list[str] | None, **fields: Any) -> Json:
-    """What the web app sends for the talking stick (B.7)."""
-    command: Json = {
-        "action": "start",
-        "selection_strategy": "playlist",
-        "show_list": True,
-        "consider_hand_raise": False,
-        "allow_double_selection": False,
-        "animation_on_random": False,
-        "auto_append_on_join": True,
-        "playlist": playlist,
-    }
-    return command | fields
 
 
 def ids(*peers: Peer) -> list[str]:

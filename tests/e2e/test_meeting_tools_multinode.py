@@ -14,6 +14,7 @@ import pytest
 
 from tests.e2e.test_timers_multinode import Cluster, collect, gone
 from tests.support.client import Peer
+from tests.support.commands import talking_stick
 
 WINDOW = 5.0  # the deadline (or the presence TTL of the dead node), then quiet time
 
@@ -147,16 +148,7 @@ async def test_votes_on_two_nodes_count_once_and_the_stick_passes_between_nodes(
         assert str(stopped["voting_record"]) == record and stopped["yes"] + stopped["no"] == 1
 
     playlist = [alice.id, bob.id, carol.id]
-    stick = {
-        "action": "start",
-        "selection_strategy": "playlist",
-        "show_list": True,
-        "consider_hand_raise": False,
-        "allow_double_selection": False,
-        "animation_on_random": False,
-        "auto_append_on_join": True,
-        "playlist": playlist,
-    }
+    stick = talking_stick(playlist)
     await alice.send("automod", stick)
     for peer in members:
         assert (await peer.expect("automod", "started"))["remaining"] == playlist
@@ -177,16 +169,7 @@ async def test_votes_on_two_nodes_count_once_and_the_stick_passes_between_nodes(
 
 async def test_the_stick_moves_on_when_the_speakers_node_died(world: Cluster) -> None:
     _, (alice, bob, carol) = await spread(world)
-    stick = {
-        "action": "start",
-        "selection_strategy": "playlist",
-        "show_list": True,
-        "consider_hand_raise": False,
-        "allow_double_selection": False,
-        "animation_on_random": False,
-        "auto_append_on_join": True,
-        "playlist": [bob.id, carol.id],
-    }
+    stick = talking_stick([bob.id, carol.id])
     await alice.send("automod", stick)
     for peer in (alice, bob, carol):
         await peer.expect("automod", "started")
@@ -220,16 +203,7 @@ async def test_selections_on_two_nodes_at_once_apply_one_after_the_other(
         await peer.expect("control", "joined")
     members = [alice, bob, carol, mona]
     playlist = [alice.id, bob.id, carol.id, mona.id]
-    stick = {
-        "action": "start",
-        "selection_strategy": "playlist",
-        "show_list": True,
-        "consider_hand_raise": False,
-        "allow_double_selection": False,
-        "animation_on_random": False,
-        "auto_append_on_join": False,
-        "playlist": playlist,
-    }
+    stick = talking_stick(playlist, auto_append_on_join=False)
     await alice.send("automod", stick)
     for peer in members:
         await peer.expect("automod", "started")
