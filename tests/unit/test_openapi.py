@@ -15,7 +15,7 @@ import jsonschema  # type: ignore[import-untyped]
 import msgspec
 import openapi_spec_validator
 import pytest
-import yaml  # type: ignore[import-untyped]
+import yaml
 from starlette.routing import Route
 
 from signaling import openapi

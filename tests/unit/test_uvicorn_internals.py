@@ -4,6 +4,7 @@ uvicorn release that renames or drops one fails here with a clear message, not i
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 
 import uvicorn
@@ -42,7 +43,11 @@ def _missing(names: list[str], has: object) -> list[str]:
 
 
 def test_the_websocket_protocol_still_has_what_transport_py_uses() -> None:
-    protocol = WebSocketsSansIOProtocol(_config(), ServerState(), {})
+    loop = asyncio.new_event_loop()
+    try:
+        protocol = WebSocketsSansIOProtocol(_config(), ServerState(), {}, loop)
+    finally:
+        loop.close()
     missing = _missing(WEBSOCKET_METHODS, WebSocketsSansIOProtocol) + _missing(
         WEBSOCKET_ATTRIBUTES, protocol
     )
