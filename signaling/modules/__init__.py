@@ -65,6 +65,12 @@ class Module:
         frame shared by every viewer); None leaves the key out."""
         return None
 
+    async def peer_states(self, room: str, breakout: str | None, pids: list[str]) -> dict[str, Any]:
+        """This module's key in the public data of participants ``pids`` when it lives in the
+        room's state rather than in the participant record (read once per ``join_success`` or
+        announcement); participants left out get no key."""
+        return {}
+
     async def on_leave(self, session: Session) -> None:
         """The joined ``session`` is leaving its signaling room."""
 

@@ -77,8 +77,10 @@ async def test_a_coffee_break_with_ready_check_runs_until_the_moderator_stops_it
     await quiet(alice, bob)
 
     carol, success = await world.enter(world.user("Carol User"), room, "Carol")
-    for peer in (alice, bob):
-        await peer.expect("control", "joined")
+    for peer in (alice, bob):  # the web app builds its "ready" list from this peer data
+        assert (await peer.expect("control", "joined"))["timer"] == {"ready_status": False}
+    readiness = {p["id"]: p["timer"]["ready_status"] for p in success["participants"]}
+    assert readiness == {alice.id: False, bob.id: True}
     assert success["timer"] == {k: v for k, v in timer.items() if k != "message"} | {
         "ready_status": False
     }

@@ -55,6 +55,7 @@ class Announcement(msgspec.Struct):
 
     message: str
     participant: Participant
+    states: dict[str, Any] = {}  # peer data kept in room state, by namespace
 
 
 class ControlSignal(msgspec.Struct, omit_defaults=True):
@@ -184,7 +185,10 @@ class ControlModule(Module):
             for p in await node.state.participants(session.room, session.breakout)
             if p.id != session.id and p.kind not in HIDDEN_KINDS and p.seq < stored.seq
         ]
-        others = [self.public_data(p, session) for p in members]
+        states = await self.stored_peer_data(
+            session.room, session.breakout, [p.id for p in members]
+        )
+        others = [self.public_data(p, session, states.get(p.id)) for p in members]
         creator = room_record.created_by
         core = JoinSuccess(
             id=session.id,
@@ -270,14 +274,32 @@ class ControlModule(Module):
             is_room_owner=participant.is_room_owner,
         )
 
-    def public_data(self, participant: Participant, viewer: Session | None) -> dict[str, Any]:
-        """``{"id", <namespace>: <peer data>…}``: a participant as ``viewer`` sees it."""
+    def public_data(
+        self,
+        participant: Participant,
+        viewer: Session | None,
+        states: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """``{"id", <namespace>: <peer data>…}``: a participant as ``viewer`` sees it, with
+        the peer data ``states`` that modules keep in room state (see ``peer_states``)."""
         data: dict[str, Any] = {"id": participant.id}
         for module in self.node.modules.values():
             peer = module.peer_data(participant, viewer)
             if peer is not None:
                 data[module.namespace] = peer
+        if states:
+            data.update(states)
         return data
+
+    async def stored_peer_data(
+        self, room: str, breakout: str | None, pids: list[str]
+    ) -> dict[str, dict[str, Any]]:
+        """Participant id → namespace → the peer data modules keep in room state."""
+        found: dict[str, dict[str, Any]] = {}
+        for module in self.node.modules.values():
+            for pid, state in (await module.peer_states(room, breakout, pids)).items():
+                found.setdefault(pid, {})[module.namespace] = state
+        return found
 
     async def announce(
         self, room: str, breakout: str | None, participant: Participant, message: str
@@ -286,8 +308,11 @@ class ControlModule(Module):
         recipient when it has chat groups (each sees only the groups they share)."""
         channel = room_channel(room, breakout)
         joined_seq = participant.seq if message == "joined" else None
+        states = (await self.stored_peer_data(room, breakout, [participant.id])).get(
+            participant.id, {}
+        )
         if participant.groups:
-            personal = Announcement(message=message, participant=participant)
+            personal = Announcement(message=message, participant=participant, states=states)
             delivery = Delivery(
                 exclude=participant.id,
                 namespace="control",
@@ -296,14 +321,14 @@ class ControlModule(Module):
             )
         else:
             frame = encode_event(
-                "control", {"message": message, **self.public_data(participant, None)}
+                "control", {"message": message, **self.public_data(participant, None, states)}
             )
             delivery = Delivery(frame=frame, exclude=participant.id, joined_seq=joined_seq)
         await self.node.hub.publish(channel, delivery)
 
     def render(self, session: Session, personal: Any) -> str | None:
         announcement: Announcement = personal
-        data = self.public_data(announcement.participant, session)
+        data = self.public_data(announcement.participant, session, announcement.states)
         return encode_event("control", {"message": announcement.message, **data})
 
     # -- leave -------------------------------------------------------------------------------

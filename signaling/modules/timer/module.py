@@ -32,6 +32,7 @@ from signaling.modules.timer.types import (
     Stop,
     Stopped,
     Timer,
+    TimerPeer,
     UpdatedReadyStatus,
     UpdateReadyStatus,
 )
@@ -63,6 +64,7 @@ class TimerModule(Module):
     commands = Command
     events = Event
     join_data_type = JoinData
+    peer_data_type = TimerPeer
 
     def __init__(self, node: Node) -> None:
         super().__init__()
@@ -178,6 +180,14 @@ class TimerModule(Module):
         if running is not None and running[0].ready_check_enabled:
             name = _ready(session.breakout, running[0].timer_id)
             await self.node.state.set_entry(session.room, name, session.id, _FALSE)
+
+    async def peer_states(self, room: str, breakout: str | None, pids: list[str]) -> dict[str, Any]:
+        """``{"ready_status": …}`` of everyone while a timer with the ready check runs."""
+        running = await self._running(room, breakout)
+        if running is None or not running[0].ready_check_enabled:
+            return {}
+        entries = await self.node.state.entries(room, _ready(breakout, running[0].timer_id))
+        return {pid: TimerPeer(ready_status=entries.get(pid) == _TRUE) for pid in pids}
 
     async def join_data(self, session: Session) -> Any:
         running = await self._running(session.room, session.breakout)

@@ -81,6 +81,13 @@ class Error(msgspec.Struct, tag_field="message", tag="error"):
 Event = Started | Stopped | UpdatedReadyStatus | Error
 
 
+class TimerPeer(msgspec.Struct):
+    """A participant's ``timer`` peer data while a timer with the ready check runs (without
+    upstream's serde ``kind`` tag, which the web app does not read)."""
+
+    ready_status: bool
+
+
 class JoinData(Timer, kw_only=True):
     """``join_success.timer`` while a timer runs: the joiner's own ``ready_status`` only with
     the ready check on."""
