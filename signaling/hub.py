@@ -1,9 +1,9 @@
 """The node's registry of local sessions by channel, and local fan-out.
 
-An event is published once per audience as a :class:`Delivery` on one channel: every other
-node subscribed to the channel decodes it once, and the publishing node hands it to its own
-sessions directly. Each local session whose state
-and role match the audience gets the same pre-encoded frame. The node subscribes to a
+An event is published once per audience as a :class:`Delivery` on one channel: every node
+subscribed to the channel, the publishing one included, decodes it once when it comes back
+numbered, so all nodes hand one channel's deliveries to their sessions in the same order.
+Each local session whose state and role match the audience gets the same pre-encoded frame. The node subscribes to a
 channel on the broker while at least one local session needs it.
 
 Channels (reference §15.3, one Redis channel per routing key):
@@ -137,11 +137,10 @@ class Hub:
             await self._broker.unsubscribe(gone)
 
     async def publish(self, channel: str, delivery: Delivery) -> None:
-        """Send one delivery to every session on ``channel``: the other nodes', then the
-        local ones — so a delivery the broker refuses reaches nobody and the command fails
-        as a whole."""
+        """Send one delivery to every session on ``channel``, on every node, in the channel's
+        order; returns once the local sessions have it. A delivery the broker refuses reaches
+        nobody, so the command fails as a whole."""
         await self._broker.publish(channel, _encoder.encode(delivery))
-        self._deliver(channel, delivery)
 
     def _deliver(self, channel: str, delivery: Delivery) -> None:
         members = self._channels.get(channel)

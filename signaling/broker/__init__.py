@@ -5,20 +5,22 @@ Guarantees every implementation gives (the contract tests check them):
 
 * Every publication on a channel gets the channel's next sequence number and is kept in the
   channel's short history in the same atomic step that publishes it (``sequencer.py``).
-* Each subscribed node hands every other node's publication to the handler **exactly once
-  and in channel order** — across lost connections, resubscriptions, duplicated or
-  reordered arrivals — as long as the history still covers what it missed (it reads the
-  missing range and delivers it before anything newer). When it does not (trimmed,
-  expired, or Redis came back without its data), the node calls ``resync(channel)`` once
-  for that gap and goes on from the channel's head: the hub then closes the channel's
-  sessions with 1012 so their clients resume into a fresh ``join_success``.
+* Each subscribed node — the publisher included — hands every publication on a channel to
+  the handler **exactly once and in channel order**, the same order on every node, across
+  lost connections, resubscriptions, duplicated or reordered arrivals, as long as the
+  history still covers what it missed (it reads the missing range and delivers it before
+  anything newer). When it does not (trimmed, expired, or Redis came back without its data),
+  the node calls ``resync(channel)`` once for that gap and goes on from the channel's head:
+  the hub then closes the channel's sessions with 1012 so their clients resume into a fresh
+  ``join_success``.
 * ``subscribe`` returns once the subscription is active: everything published after it
   returns reaches the handler (or a resync); after ``unsubscribe`` nothing more does (what
   was still in transit is dropped). Both are idempotent; the hub does the counting.
-* A node never receives its own publications: the hub has already delivered them to its
-  local sessions, which keeps local delivery immediate and in order. ``publish`` raises only
-  when the publication did not go out as far as the node can tell; should it have gone out
-  after all, it reaches the handler when it shows up, so every node converges.
+* ``publish`` returns once the publication went out and, where this node is subscribed to
+  the channel, was handed to its own handler (or after a short wait; it is handed over when
+  it arrives). It raises only when the publication did not go out as far as the node can
+  tell; should it have gone out after all, it reaches every handler when it shows up, so
+  every node converges.
 * The handler is called with ``(channel, data)`` from the event loop and must not block.
 """
 

@@ -96,7 +96,7 @@ class MemoryBroker:
         for broker in tuple(self._bus.brokers):
             if broker._linked:
                 broker._sequencer.offer(channel, raw)
-        self._sequencer.published(number, ok=True)
+        await self._sequencer.delivered(number, channel, timeout=0)
 
     async def subscribe(self, channels: list[str]) -> None:
         for channel in channels:

@@ -38,6 +38,7 @@ from signaling.tasks import cancel_until_done
 log = logging.getLogger(__name__)
 _LINK_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
 _PUBLISH_RETRIES = (0.05, 0.2, 0.5)  # seconds before each retry of an unclear publish
+LOCAL_DELIVERY_WAIT = 2.0  # publish waits this long for its own local delivery (in order)
 
 
 def _script(client: aioredis.Redis, name: str) -> Any:
@@ -107,10 +108,10 @@ class RedisBroker:
                 except _LINK_ERRORS:
                     continue
             else:
-                if not self._sequencer.published(number, ok=False):
+                if not self._sequencer.came_back(number):
+                    await self._sequencer.delivered(number, channel, timeout=0)
                     raise
-                return
-        self._sequencer.published(number, ok=True)
+        await self._sequencer.delivered(number, channel, timeout=LOCAL_DELIVERY_WAIT)
 
     async def _publish_once(self, channel: str, body: bytes, *, retry: bool) -> None:
         await self._publish(

@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 EPOCH_LENGTH = 16
 ORIGIN_LENGTH = 8
 _NUMBER_LENGTH = 8
-_UNCONFIRMED_KEPT = 1024
 NO_EPOCH = b""  # the channel has no numbering (never published, or its keys are gone)
 
 Handler = Callable[[str, bytes], None]
@@ -141,9 +140,9 @@ class _Stream:
 class Sequencer:
     """Per-channel order and exactly-once delivery for one node.
 
-    ``handler(channel, data)`` gets every other node's publication once, in channel order,
-    and this node's own publications only when their :meth:`publishing` call could not
-    tell whether they went out (they did: here they are). ``resync(channel)`` is called
+    ``handler(channel, data)`` gets every publication on a subscribed channel once, in
+    channel order — this node's own included, when they come back numbered, so every node
+    delivers one channel's publications in the same order. ``resync(channel)`` is called
     when a gap cannot be repaired.
     """
 
@@ -155,8 +154,7 @@ class Sequencer:
         self._resync: Resync | None = None
         self._streams: dict[str, _Stream] = {}
         self._number = 0
-        self._in_flight: dict[int, bool] = {}  # own number → seen coming back already
-        self._unconfirmed: dict[int, None] = {}  # own numbers whose publish raised (bounded)
+        self._delivered: dict[int, asyncio.Future[None]] = {}  # own publications under way
         self._repairs: set[asyncio.Task[None]] = set()
         self.resyncs = 0
 
@@ -169,19 +167,29 @@ class Sequencer:
     def publishing(self, data: bytes) -> tuple[int, bytes]:
         """A number and the payload for one publication of this node."""
         self._number += 1
-        self._in_flight[self._number] = False
+        self._delivered[self._number] = asyncio.get_running_loop().create_future()
         return self._number, payload(self.origin, self._number, data)
 
-    def published(self, number: int, ok: bool) -> bool:
-        """The publish call of ``number`` returned (``ok``) or raised; True if the
-        publication went out (it raised, but came back already)."""
-        came_back = self._in_flight.pop(number, False)
-        if ok or came_back:
+    async def delivered(self, number: int, channel: str, timeout: float) -> bool:
+        """Wait until publication ``number`` came back and was handed to the local sessions
+        (True at once if nobody here is subscribed to ``channel``); False if it has not within
+        ``timeout`` (it is handed over when it arrives, or a resync follows)."""
+        done = self._delivered.get(number)
+        try:
+            if done is None or done.done() or not self.is_subscribed(channel):
+                return True  # handed over already, or nobody here to hand it to
+            try:
+                await asyncio.wait_for(asyncio.shield(done), timeout)
+            except TimeoutError:
+                return False
             return True
-        self._unconfirmed[number] = None  # if it shows up later, it is delivered then
-        if len(self._unconfirmed) > _UNCONFIRMED_KEPT:
-            del self._unconfirmed[next(iter(self._unconfirmed))]
-        return False
+        finally:
+            self._delivered.pop(number, None)
+
+    def came_back(self, number: int) -> bool:
+        """Whether publication ``number`` has been seen numbered (so it went out)."""
+        done = self._delivered.get(number)
+        return done is not None and done.done()
 
     # -- subscriptions ----------------------------------------------------------------------
 
@@ -290,13 +298,9 @@ class Sequencer:
 
     def _hand_over(self, channel: str, publication: Publication) -> None:
         if publication.origin == self.origin:
-            number = publication.number
-            if number in self._in_flight:
-                self._in_flight[number] = True
-                return
-            if number not in self._unconfirmed:
-                return  # delivered locally when its publish returned
-            del self._unconfirmed[number]
+            done = self._delivered.get(publication.number)
+            if done is not None and not done.done():
+                done.set_result(None)
         if self._handler is not None:
             self._handler(channel, publication.data)
 

@@ -104,7 +104,7 @@ async def test_other_node_receives_in_publish_order(
     assert inbox.on(channel) == messages  # in order, each exactly once
 
 
-async def test_a_node_never_receives_its_own_publications(
+async def test_a_publisher_gets_its_own_publication_before_publish_returns(
     broker: Broker, broker_network: NewNode
 ) -> None:
     own = _inbox(broker)
@@ -112,10 +112,25 @@ async def test_a_node_never_receives_its_own_publications(
     channel = _channel()
     await _barrier(peer, broker, own, channel)
     await broker.publish(channel, b"mine")
-    await peer.publish(channel, b"theirs")
-    await own.wait_for(channel, b"theirs")
-    await _settle(peer, broker, own)
-    assert own.on(channel) == [b"theirs"]
+    assert own.on(channel) == [b"mine"]  # delivered here already, numbered like the others
+
+
+async def test_every_node_sees_one_channel_in_the_same_order(
+    broker: Broker, broker_network: NewNode
+) -> None:
+    peer = await broker_network()
+    inboxes = [_inbox(broker), _inbox(peer)]
+    channel = _channel()
+    await _barrier(peer, broker, inboxes[0], channel)
+    await _barrier(broker, peer, inboxes[1], channel)
+    for round_ in range(20):  # both publish at once: the channel's numbering decides
+        await asyncio.gather(
+            broker.publish(channel, f"a{round_}".encode()),
+            peer.publish(channel, f"b{round_}".encode()),
+        )
+    for inbox in inboxes:
+        await inbox.wait_count(channel, 40)
+    assert inboxes[0].on(channel) == inboxes[1].on(channel)
 
 
 async def test_every_subscribed_node_receives_once(broker: Broker, broker_network: NewNode) -> None:
@@ -281,7 +296,7 @@ async def test_set_handler_replaces_the_previous_one(
         max_size=30,
     )
 )
-async def test_receives_exactly_what_others_publish_while_subscribed(
+async def test_receives_exactly_what_is_published_while_subscribed(
     broker_network_factory: Factory[NewNode], script: list[tuple[str, str]]
 ) -> None:
     prefix = _channel("model")
@@ -301,7 +316,10 @@ async def test_receives_exactly_what_others_publish_while_subscribed(
                 await _settle(publisher, node, inbox)
                 subscribed.discard(name)
             elif op == "own":
-                await node.publish(channel, f"own-{step}".encode())  # never delivered to itself
+                data = f"own-{step}".encode()
+                await node.publish(channel, data)  # delivered to itself too, in order
+                if name in subscribed:
+                    expected[name].append(data)
             else:
                 data = f"{step}".encode()
                 await publisher.publish(channel, data)

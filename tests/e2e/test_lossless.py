@@ -148,6 +148,8 @@ class Meeting:
             for sender in range(len(self.listeners)):
                 own = [m for m in view if m.startswith(f"{tag}:{sender}:")]
                 assert own == sorted(own), f"{tag}: sender {sender} out of order"
+        open_views = [v for x, v in zip(self.listeners, views, strict=True) if x.close_code is None]
+        report["orders"] = len({tuple(v) for v in open_views})  # 1: one order on every node
         print(f"{tag}: {report}")
         return report
 
@@ -187,6 +189,7 @@ async def meeting() -> AsyncIterator[Meeting]:
 
 def _assert_lossless(report: dict[str, int]) -> None:
     assert report["lost"] == 0 and report["duplicated"] == 0, report
+    assert report["orders"] == 1, report  # every participant saw the same sequence
     # every message was refused to its sender (service_unavailable) or reached everyone
     assert report["delivered_somewhere"] + report["refused"] >= report["sent"], report
 

@@ -102,22 +102,30 @@ def test_a_gap_beyond_the_history_is_one_resync(start: int, kept_from: int, extr
     asyncio.run(run())
 
 
-def test_own_publications_are_delivered_only_when_their_publish_failed() -> None:
+def test_own_publications_are_delivered_in_channel_order_when_they_come_back() -> None:
     async def run() -> None:
-        log = _Log(kept_from=1, head=0)
-        sequencer = Sequencer(log.fetch)
-        sequencer.set_handlers(lambda ch, data: log.delivered.append(data), log.resynced.append)
+        kept: dict[int, bytes] = {}  # what the backend numbered and keeps
+
+        async def fetch(channel: str, epoch: bytes, after: int) -> History:
+            head = max(kept, default=0)
+            return History(EPOCH, head, [parse(kept[s]) for s in range(after + 1, head + 1)])
+
+        delivered: list[bytes] = []
+        sequencer = Sequencer(fetch, retry_delay=0.001)
+        sequencer.set_handlers(lambda ch, data: delivered.append(data), lambda ch: None)
         sequencer.add(CHANNEL)
-        sequencer.start(CHANNEL, Cursor(NO_EPOCH, 0))
-        confirmed, body = sequencer.publishing(b"confirmed")
-        assert sequencer.published(confirmed, ok=True)
-        sequencer.offer(CHANNEL, numbered(EPOCH, 1, body))
-        unclear, body = sequencer.publishing(b"unclear")
-        assert not sequencer.published(unclear, ok=False)  # raised: maybe not out
-        sequencer.offer(CHANNEL, numbered(EPOCH, 2, body))  # it was out after all
-        echoed, body = sequencer.publishing(b"echoed")
-        sequencer.offer(CHANNEL, numbered(EPOCH, 3, body))  # came back before it returned
-        assert sequencer.published(echoed, ok=False)  # so a failure still means "out"
-        assert log.delivered == [b"unclear"]
+        sequencer.start(CHANNEL, Cursor(EPOCH, 0))
+        mine, body = sequencer.publishing(b"mine")
+        waiting = asyncio.ensure_future(sequencer.delivered(mine, CHANNEL, timeout=5))
+        kept[1], kept[2] = _wire(1), numbered(EPOCH, 2, body)  # another node's came first
+        sequencer.offer(CHANNEL, kept[2])  # ours arrives before it: held back, repaired
+        assert await waiting is True and sequencer.came_back(mine) is False  # (popped)
+        assert delivered == [b"m1", b"mine"]
+        late, body = sequencer.publishing(b"late")
+        assert await sequencer.delivered(late, CHANNEL, timeout=0.01) is False  # not back yet
+        sequencer.offer(CHANNEL, numbered(EPOCH, 3, body))  # handed over when it arrives
+        assert delivered == [b"m1", b"mine", b"late"]
+        elsewhere, _ = sequencer.publishing(b"elsewhere")  # nobody here listens there
+        assert await sequencer.delivered(elsewhere, "room:other", timeout=5) is True
 
     asyncio.run(run())

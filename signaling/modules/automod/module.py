@@ -8,16 +8,18 @@ over the speaker (a dead node runs no leave hook, B.8-5) are shared timers any n
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from signaling.errors import BACKEND_ERRORS
+from signaling.errors import BACKEND_ERRORS, BackendUnavailable
 from signaling.hub import Delivery, room_channel
 from signaling.modules import Module
 from signaling.modules.automod import core
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
 
 NAMESPACE = "automod"
 ATTEMPTS = 20  # steps racing on one version: each retry sees a newer one
+TURN_TTL = 5.0  # a step's turn expires this long after its node took it (a dead node)
+TURN_WAIT = 3.0  # a step waits this long for its turn, then fails (service_unavailable)
 WATCH_PERIOD = 1.0  # seconds between checks that the speaker is still there
 _pick = random.SystemRandom().choice
 Change = Callable[[Talk | None], Outcome | None]
@@ -145,6 +149,33 @@ class AutomodModule(Module):
         """Apply ``change`` to the running session (or None) as one step and tell every
         member. A command's step is undone if its announcement fails; a hook's
         (``session`` None) is announced reliably. Returns the session after the step."""
+        async with self._turn(room, breakout):
+            return await self._step_alone(room, breakout, change, session)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, room: str, breakout: str | None) -> AsyncIterator[None]:
+        """One step at a time per signaling room, on all nodes: a step's announcement goes
+        out before the next step reads the session, so every member sees the steps in the
+        order they were taken. The turn expires if its node dies."""
+        store, key, token = self.node.store, _name(breakout, "turn", room), uuid.uuid4().bytes
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + TURN_WAIT
+        while not await store.put_new(key, token, TURN_TTL):
+            if loop.time() > give_up:
+                raise BackendUnavailable("the talking stick is busy")
+            await asyncio.sleep(0.005)
+        try:
+            yield
+        finally:
+            await store.delete_if(key, token)
+
+    async def _step_alone(
+        self,
+        room: str,
+        breakout: str | None,
+        change: Change,
+        session: Session | None,
+    ) -> Talk | None:
         state = self.node.state
         for _ in range(ATTEMPTS):
             slot = await self._talk(room, breakout)
