@@ -3,8 +3,8 @@
 An event is published once per audience as a :class:`Delivery` on one channel: every node
 subscribed to the channel, the publishing one included, decodes it once when it comes back
 numbered, so all nodes hand one channel's deliveries to their sessions in the same order.
-Each local session whose state and role match the audience gets the same pre-encoded frame. The node subscribes to a
-channel on the broker while at least one local session needs it.
+Each local session whose state and role match the audience gets the same pre-encoded frame.
+The node subscribes to a channel on the broker while at least one local session needs it.
 
 Channels (reference §15.3, one Redis channel per routing key):
 
