@@ -90,6 +90,7 @@ class Hub:
         self.metrics = Metrics()  # the process's figures; sessions add to them
         self._channels: dict[str, set[Session]] = {}
         self._subscribing: dict[str, asyncio.Future[None]] = {}  # subscriptions under way
+        self._own: dict[bytes, Delivery] = {}  # this node's publications on their way back
         self.idle = asyncio.Event()  # set while no local session is attached
         self.idle.set()
         broker.set_handlers(self._on_message, self._on_resync)
@@ -140,7 +141,16 @@ class Hub:
         """Send one delivery to every session on ``channel``, on every node, in the channel's
         order; returns once the local sessions have it. A delivery the broker refuses reaches
         nobody, so the command fails as a whole."""
-        await self._broker.publish(channel, _encoder.encode(delivery))
+        data = _encoder.encode(delivery)
+        if channel not in self._channels:
+            await self._broker.publish(channel, data)
+            return
+        # It comes back to this node numbered: hand over the object, not a decoded copy.
+        self._own[data] = delivery
+        try:
+            await self._broker.publish(channel, data)
+        finally:
+            self._own.pop(data, None)
 
     def _deliver(self, channel: str, delivery: Delivery) -> None:
         members = self._channels.get(channel)
@@ -151,11 +161,13 @@ class Hub:
     def _on_message(self, channel: str, data: bytes) -> None:
         if channel not in self._channels:
             return
-        try:
-            delivery = _decoder.decode(data)
-        except msgspec.DecodeError:
-            log.error("dropping an undecodable delivery on %s", channel)
-            return
+        delivery = self._own.pop(data, None)
+        if delivery is None:
+            try:
+                delivery = _decoder.decode(data)
+            except msgspec.DecodeError:
+                log.error("dropping an undecodable delivery on %s", channel)
+                return
         self._deliver(channel, delivery)
 
     def _on_resync(self, channel: str) -> None:
