@@ -123,7 +123,7 @@ class Session:
         ]
         self._modules: Mapping[str, Module] = node.modules
         self._lock = asyncio.Lock()
-        self._backlog: deque[str] | None = None  # made when the socket first falls behind
+        self._backlog: deque[bytes] | None = None  # made when the socket first falls behind
         self._backlog_bytes = 0
         self._flusher: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] | None = None  # made on first use
@@ -362,8 +362,9 @@ class Session:
             return
         if backlog is None:
             backlog = self._backlog = deque()
-        backlog.append(frame)
-        self._backlog_bytes += len(frame.encode())
+        data = frame.encode()  # once: counted in bytes, written as they are
+        backlog.append(data)
+        self._backlog_bytes += len(data)
         settings = self._settings
         if (
             len(backlog) > settings.send_queue_limit
@@ -386,9 +387,9 @@ class Session:
                     backlog.clear()
                     return
                 while backlog and link.writable():
-                    frame = backlog.popleft()
-                    self._backlog_bytes -= len(frame.encode())
-                    link.write_text(frame)
+                    data = backlog.popleft()
+                    self._backlog_bytes -= len(data)
+                    link.write_utf8(data)
             pending = self._close_after_flush
             if pending is not None:
                 link.close(*pending)

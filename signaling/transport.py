@@ -56,8 +56,12 @@ class Link:
 
     def write_text(self, text: str) -> None:
         """Send one text frame now; the caller checked :meth:`writable`."""
+        self.write_utf8(text.encode())
+
+    def write_utf8(self, data: bytes) -> None:
+        """Send one text frame of UTF-8 bytes now; the caller checked :meth:`writable`."""
         p = self._protocol
-        p.conn.send_text(text.encode())
+        p.conn.send_text(data)
         p.transport.write(b"".join(p.conn.data_to_send()))
 
     async def wait_writable(self) -> None:
