@@ -14,10 +14,10 @@ from starlette.types import Receive, Scope, Send
 
 from signaling.errors import BACKEND_ERRORS, ApiError, forbidden, not_found, service_unavailable
 from signaling.session import Session
+from signaling.tokens import TICKET_LENGTH
 from signaling.transport import LINK_EXTENSION, Link
 from signaling.wire import LEGACY_SUBPROTOCOL, SUBPROTOCOL, TICKET_PREFIX
 from tickets.http import error_response
-from tickets.tokens import TICKET_LENGTH
 
 if TYPE_CHECKING:
     from signaling.node import Node

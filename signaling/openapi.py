@@ -34,9 +34,10 @@ from starlette.routing import BaseRoute, Route
 from signaling.asyncapi import _package_version, _prose, to_json
 from signaling.auth import CALL_IN_ROLE
 from signaling.config import Settings
+from signaling.profiles import avatar_url
+from signaling.registry import SIP_ID_LENGTH, SIP_PIN_LENGTH, UserProfile
 from signaling.tariff import Tariff
 from tickets.http import MAX_BODY
-from tickets.profiles import avatar_url
 from tickets.records import (
     DEFAULT_PER_PAGE,
     MAX_PER_PAGE,
@@ -47,7 +48,6 @@ from tickets.records import (
     PutSipBody,
     VerifyBody,
 )
-from tickets.registry import SIP_ID_LENGTH, SIP_PIN_LENGTH, UserProfile
 from tickets.routes import CallInStartBody, InvitedStartBody, StartBody, StartResponse
 
 OPENAPI_VERSION = "3.1.0"

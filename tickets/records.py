@@ -29,11 +29,8 @@ from signaling.errors import (
     unauthorized,
     validation_failed,
 )
-from signaling.tariff import Tariff
-from signaling.wire import format_timestamp, utcnow
-from tickets.http import error_response, json_response, read_body
-from tickets.profiles import user_profile
-from tickets.registry import (
+from signaling.profiles import user_profile
+from signaling.registry import (
     Invite,
     Registry,
     Room,
@@ -42,6 +39,9 @@ from tickets.registry import (
     UserProfile,
     is_digits,
 )
+from signaling.tariff import Tariff
+from signaling.wire import format_timestamp, utcnow
+from tickets.http import error_response, json_response, read_body
 from tickets.throttle import Throttles, attempt, client_address
 
 log = logging.getLogger(__name__)

@@ -15,10 +15,10 @@ from starlette.routing import BaseRoute, Route
 
 from signaling.auth import CALL_IN_ROLE
 from signaling.errors import ApiError, bad_request, not_found, validation_failed
+from signaling.tokens import Identity
 from signaling.wire import utcnow
 from tickets.http import json_response, read_body
 from tickets.throttle import Throttles, attempt, client_address
-from tickets.tokens import Identity
 
 _TEN_DIGITS = re.compile(r"[0-9]{10}")
 

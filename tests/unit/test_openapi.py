@@ -24,8 +24,8 @@ from signaling.asyncapi import to_yaml
 from signaling.cli import main
 from signaling.config import Settings
 from signaling.openapi import OPENAPI_PATH, build_document, openapi_path
+from signaling.registry import Invite, Room, SipConfig, UserProfile
 from tickets.records import invite_view, room_view, sip_view
-from tickets.registry import Invite, Room, SipConfig, UserProfile
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "protocol" / "openapi.yaml"
@@ -37,7 +37,7 @@ SOURCES = (
     "tickets/records.py",
     "tickets/http.py",
     "tickets/throttle.py",
-    "tickets/tokens.py",
+    "signaling/tokens.py",
     "signaling/auth.py",
     "signaling/errors.py",
 )

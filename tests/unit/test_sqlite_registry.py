@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-import tickets.sqlite_registry as sqlite_registry
-from tickets.registry import (
+import signaling.registry.sqlite as sqlite_registry
+from signaling.registry import (
     Registry,
     RegistryError,
     SchemaTooNewError,
     UnknownRoomError,
     UserProfile,
 )
-from tickets.sqlite_registry import SCHEMA_VERSION, SqliteRegistry
+from signaling.registry.sqlite import SCHEMA_VERSION, SqliteRegistry
 
 ALICE = UserProfile(id="alice", email="alice@example.org", display_name="Alice A.")
 BOB = UserProfile(id="bob", display_name="Bob")

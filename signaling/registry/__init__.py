@@ -1,6 +1,6 @@
 """Durable records the ticket checks need: rooms, invite codes and SIP configs.
 
-:class:`Registry` is the interface; ``tickets.sqlite_registry`` implements it on SQLite in the
+:class:`Registry` is the interface; ``signaling.registry.sqlite`` implements it on SQLite in the
 data dir (the embedded default). Every method is atomic on its own; records are returned as
 immutable structs. Times are timezone-aware UTC datetimes.
 """

@@ -1,4 +1,4 @@
-"""The embedded :class:`~tickets.registry.Registry`: rooms, invites and SIP configs in SQLite.
+"""The embedded :class:`~signaling.registry.Registry`: rooms, invites and SIP configs in SQLite.
 
 One file (``<data_dir>/registry.sqlite3``), one connection shared by worker threads under a
 lock; every public method runs its blocking work through :func:`asyncio.to_thread` in one
@@ -6,7 +6,7 @@ transaction. The schema is versioned with ``PRAGMA user_version``: :data:`MIGRAT
 steps from each version to the next, a later release appends to it, and :meth:`open` refuses a
 database written by a newer release (:class:`SchemaTooNewError`).
 
-Stored forms: profiles as the JSON of :class:`~tickets.registry.UserProfile`; datetimes as
+Stored forms: profiles as the JSON of :class:`~signaling.registry.UserProfile`; datetimes as
 ISO 8601 strings in UTC with six fraction digits (so they sort as text), returned tz-aware.
 """
 
@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from tickets.registry import (
+from signaling.registry import (
     SIP_ID_ATTEMPTS,
     SIP_ID_LENGTH,
     SIP_PIN_LENGTH,
@@ -155,7 +155,7 @@ def _private_file(path: Path) -> None:
 
 
 class SqliteRegistry:
-    """:class:`~tickets.registry.Registry` on one SQLite file."""
+    """:class:`~signaling.registry.Registry` on one SQLite file."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -429,7 +429,7 @@ class SqliteRegistry:
     async def put_sip_config(
         self, room_id: str, *, password: str | None, lobby: bool | None
     ) -> tuple[SipConfig, bool]:
-        """See :meth:`tickets.registry.Registry.put_sip_config`."""
+        """See :meth:`signaling.registry.Registry.put_sip_config`."""
         if password is not None and not is_digits(password, SIP_PIN_LENGTH):
             raise ValueError("the SIP PIN must be exactly 10 ASCII digits")
 

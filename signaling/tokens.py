@@ -22,7 +22,7 @@ import msgspec
 
 from signaling.config import Settings
 from signaling.errors import ApiError
-from tickets.store import ExpiringStore
+from signaling.store import ExpiringStore
 
 Kind = Literal["user", "guest", "sip", "recorder"]
 
