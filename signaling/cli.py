@@ -105,7 +105,7 @@ def _dev_token(args: argparse.Namespace) -> int:
 
 
 def _asyncapi(args: argparse.Namespace) -> int:
-    from signaling.asyncapi import build_document, to_json, to_yaml
+    from signaling.docs.asyncapi import build_document, to_json, to_yaml
 
     document = build_document()
     text = to_json(document) if args.json else to_yaml(document)
@@ -118,7 +118,7 @@ def _asyncapi(args: argparse.Namespace) -> int:
 
 
 def _openapi(args: argparse.Namespace) -> int:
-    from signaling.asyncapi import to_json, to_yaml
+    from signaling.docs.asyncapi import to_json, to_yaml
     from signaling.openapi import build_document
 
     document = build_document()

@@ -31,9 +31,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from signaling.asyncapi import _package_version, _prose, to_json
 from signaling.auth import CALL_IN_ROLE
 from signaling.config import Settings
+from signaling.docs.asyncapi import _package_version, _prose, to_json
 from signaling.profiles import avatar_url
 from signaling.registry import SIP_ID_LENGTH, SIP_PIN_LENGTH, UserProfile
 from signaling.tariff import Tariff

@@ -20,9 +20,9 @@ from starlette.routing import Route
 
 from signaling import openapi
 from signaling.app import create_app
-from signaling.asyncapi import to_yaml
 from signaling.cli import main
 from signaling.config import Settings
+from signaling.docs.asyncapi import to_yaml
 from signaling.openapi import OPENAPI_PATH, build_document, openapi_path
 from signaling.registry import Invite, Room, SipConfig, UserProfile
 from tickets.records import invite_view, room_view, sip_view
