@@ -19,13 +19,13 @@ from starlette.types import Receive, Scope, Send
 
 from signaling.config import Settings, load_settings
 from signaling.connections import filter_accept_errors
+from signaling.docs.openapi import openapi_route
 from signaling.drain import Drain
 from signaling.endpoint import signaling_endpoint
 from signaling.errors import BACKEND_ERRORS, ApiError, service_unavailable, unauthorized
 from signaling.logs import name_node, setup_logging
 from signaling.metrics import SAMPLE_PERIOD
 from signaling.node import KEY_PREFIX, Node
-from signaling.openapi import openapi_route
 from signaling.tasks import cancel_until_done
 from tickets.http import error_response, json_response
 from tickets.records import record_routes

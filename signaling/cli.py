@@ -119,7 +119,7 @@ def _asyncapi(args: argparse.Namespace) -> int:
 
 def _openapi(args: argparse.Namespace) -> int:
     from signaling.docs.asyncapi import to_json, to_yaml
-    from signaling.openapi import build_document
+    from signaling.docs.openapi import build_document
 
     document = build_document()
     text = to_json(document) if args.json else to_yaml(document)

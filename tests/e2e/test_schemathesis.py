@@ -26,7 +26,7 @@ from schemathesis.checks import CheckFunction
 from schemathesis.config import HealthCheck
 
 from signaling.auth import CALL_IN_ROLE
-from signaling.openapi import INVITE_CODE, OPENAPI_PATH, build_document
+from signaling.docs.openapi import INVITE_CODE, OPENAPI_PATH, build_document
 from tests.support.server import ServerProcess
 
 #: Per operation and phase; the whole file stays well under a minute.

@@ -1,4 +1,4 @@
-"""signaling.openapi: the generated description of the REST routes."""
+"""signaling.docs.openapi: the generated description of the REST routes."""
 
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ import pytest
 import yaml
 from starlette.routing import Route
 
-from signaling import openapi
 from signaling.app import create_app
 from signaling.cli import main
 from signaling.config import Settings
+from signaling.docs import openapi
 from signaling.docs.asyncapi import to_yaml
-from signaling.openapi import OPENAPI_PATH, build_document, openapi_path
+from signaling.docs.openapi import OPENAPI_PATH, build_document, openapi_path
 from signaling.registry import Invite, Room, SipConfig, UserProfile
 from tickets.records import invite_view, room_view, sip_view
 
