@@ -13,12 +13,14 @@ from typing import Protocol
 
 import msgspec
 
+from signaling.errors import SignalingError
+
 SIP_ID_LENGTH = 10
 SIP_PIN_LENGTH = 10
 SIP_ID_ATTEMPTS = 32  # random call-in ids drawn before giving up on a unique one
 
 
-class RegistryError(Exception):
+class RegistryError(SignalingError):
     """The registry database cannot be used."""
 
 
@@ -26,7 +28,7 @@ class SchemaTooNewError(RegistryError):
     """The database was written by a newer release whose schema this code does not know."""
 
 
-class UnknownRoomError(LookupError):
+class UnknownRoomError(SignalingError, LookupError):
     """An invite or SIP config was requested for a room that does not exist (any more)."""
 
 

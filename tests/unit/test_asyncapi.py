@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from signaling.cli import main
 from signaling.config import load_settings
 from signaling.docs import asyncapi
-from signaling.docs.asyncapi import MODULES, build_document, to_json, to_yaml
+from signaling.docs.asyncapi import MODULES, build_document
+from signaling.docs.writer import to_json, to_yaml
 from signaling.errors import CloseCode
 from signaling.modules import Module
 from signaling.node import Node
