@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import hmac
-import re
 import uuid
 from typing import Annotated
 
@@ -30,7 +29,7 @@ from signaling.errors import (
     FieldError,
     validation_failed,
 )
-from signaling.registry import SIP_ID_LENGTH, SIP_PIN_LENGTH, Room
+from signaling.registry import SIP_ID_LENGTH, SIP_PIN_LENGTH, Room, is_digits
 from signaling.tokens import Identity
 from signaling.wire import utcnow
 from tickets import examples
@@ -40,7 +39,6 @@ from tickets.http import body_failures, json_response, read_body
 from tickets.invites import BAD_CODE, MALFORMED_CODE, UNUSABLE, UNUSABLE_CODE
 from tickets.throttle import attempt, client_address
 
-_TEN_DIGITS = re.compile(r"[0-9]{10}")
 BREAKOUT_ROOM = "A breakout room id (UUID) of the room; absent or null: the main room."
 RESUMPTION = (
     "The resumption token of an earlier start call, to keep the participant id (reference §2.6)."
@@ -169,7 +167,7 @@ async def call_in_start(api: Api, request: Request) -> Response:
     principal.require_role(CALL_IN_ROLE)
     body = await read_body(request, CallInStartBody)
     for field, value in (("id", body.id), ("pin", body.pin)):
-        if not _TEN_DIGITS.fullmatch(value):
+        if not is_digits(value, SIP_ID_LENGTH if field == "id" else SIP_PIN_LENGTH):
             raise validation_failed(field, f"{field} must be exactly 10 digits")
     client = client_address(request)
     throttles = api.throttles
