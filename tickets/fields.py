@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import msgspec
 
-from signaling.wire import format_timestamp
-
 #: A UUID in its canonical text form.
 UuidText = Annotated[str, msgspec.Meta(extra_json_schema={"format": "uuid"})]
-#: A timestamp as :func:`timestamp` writes it.
+#: A timestamp as :func:`signaling.wire.format_timestamp` writes it.
 Timestamp = Annotated[
     str,
     msgspec.Meta(
@@ -19,8 +16,3 @@ Timestamp = Annotated[
         extra_json_schema={"format": "date-time"},
     ),
 ]
-
-
-def timestamp(moment: datetime) -> str:
-    """``moment`` as a :data:`Timestamp`."""
-    return format_timestamp(moment)

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from signaling import registry
 from signaling.errors import NOT_FOUND, VALIDATION_FAILED, Failure, FieldError, validation_failed
 from signaling.registry import UnknownRoomError, UserProfile
-from signaling.wire import utcnow
+from signaling.wire import format_timestamp, utcnow
 from tickets import examples
 from tickets.access import (
     BAD_TOKEN,
@@ -25,7 +25,7 @@ from tickets.access import (
     canonical_uuid,
 )
 from tickets.declaration import BACKEND, CREATOR_ONLY, INTERNAL, NO_CONTENT, Answer, Endpoint
-from tickets.fields import Timestamp, UuidText, timestamp
+from tickets.fields import Timestamp, UuidText
 from tickets.http import PAGINATION, body_failures, json_response, no_content, paginate, read_body
 from tickets.throttle import GUESSES, attempt, client_address
 
@@ -59,13 +59,13 @@ class Invite(msgspec.Struct, kw_only=True):
     def of(cls, invite: registry.Invite) -> Invite:
         return cls(
             invite_code=invite.invite_code,
-            created=timestamp(invite.created),
+            created=format_timestamp(invite.created),
             created_by=invite.created_by,
-            updated=timestamp(invite.updated),
+            updated=format_timestamp(invite.updated),
             updated_by=invite.updated_by,
             room=invite.room,
             active=invite.active,
-            expiration=None if invite.expiration is None else timestamp(invite.expiration),
+            expiration=None if invite.expiration is None else format_timestamp(invite.expiration),
         )
 
 

@@ -18,6 +18,7 @@ from signaling import registry
 from signaling.errors import NOT_FOUND, Failure
 from signaling.registry import UserProfile
 from signaling.tariff import Tariff
+from signaling.wire import format_timestamp
 from tickets import examples
 from tickets.access import (
     BAD_TOKEN,
@@ -28,7 +29,7 @@ from tickets.access import (
     canonical_uuid,
 )
 from tickets.declaration import BACKEND, CREATOR_ONLY, INTERNAL, NO_CONTENT, Answer, Endpoint
-from tickets.fields import Timestamp, UuidText, timestamp
+from tickets.fields import Timestamp, UuidText
 from tickets.http import PAGINATION, body_failures, json_response, no_content, paginate, read_body
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class Room(msgspec.Struct, kw_only=True):
         return cls(
             id=room.id,
             created_by=room.created_by,
-            created_at=timestamp(room.created_at),
+            created_at=format_timestamp(room.created_at),
             password=room.password if with_password else msgspec.UNSET,
             waiting_room=room.waiting_room,
         )
