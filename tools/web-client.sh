@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The demo page's TypeScript client (web/, see web/README.md): models generated from
+# The demo page's TypeScript client (web/): models generated from
 # protocol/asyncapi.yaml with the AsyncAPI CLI into web/src/models/, type-checked with tsc and
 # bundled with esbuild into signaling/demo/static/app.js. Both outputs are committed, so the
 # server needs no Node.js.

@@ -4,7 +4,8 @@ The page (sources in ``web/``, built into ``static/`` and committed, so serving 
 Node.js) creates a room as a dev user, invites a guest and runs a meeting over ``/signaling``.
 :func:`demo_app` is served by :class:`signaling.app.SignalingApp` only while
 :attr:`signaling.config.Settings.demo_enabled` holds, i.e. only with the embedded dev secret:
-with a real JWT secret, JWKS or OIDC provider configured, ``/`` and ``/demo/token`` are 404.
+with a JWT secret, a JWKS file, an OIDC provider or Redis configured, ``/`` and
+``/demo/token`` are 404.
 
 Every file goes out with a Content-Security-Policy that allows scripts, styles and fetches
 from the page's own origin and a WebSocket to its ``/signaling`` only (no inline scripts).
@@ -34,7 +35,6 @@ _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
-    ".svg": "image/svg+xml",
 }
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
