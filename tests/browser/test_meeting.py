@@ -94,6 +94,11 @@ async def test_a_meeting_in_two_tabs(
 
     await expect(bob.locator("#poll-form")).to_be_hidden()  # guests do not start polls
     await alice.get_by_label("Question").fill("Lunch?")
+    await alice.get_by_label("Choices, one per line").fill("Pizza")
+    await alice.get_by_role("button", name="Start poll").click()
+    await expect(alice.get_by_role("status")).to_have_text(
+        "The server refused that: invalid_choice_count."
+    )
     await alice.get_by_label("Choices, one per line").fill("Pizza\nSushi\n")
     await alice.get_by_role("button", name="Start poll").click()
     await bob.get_by_role("button", name="Vote Sushi").click()

@@ -77,6 +77,7 @@ export class Meeting {
       case "control":
         return this.control(event.payload);
       case "chat":
+        if (event.payload.message === "error") return this.refused(event.payload.error);
         return this.chatLine({ ...event.payload, target: event.payload.target ?? null, timestamp: event.timestamp });
       case "moderation":
         return this.moderation(event.payload);
@@ -110,8 +111,12 @@ export class Meeting {
       case "room_deleted":
         return this.ended("The room was deleted.");
       case "error":
-        return this.status(`The server refused that: ${event.error}.`);
+        return this.refused(event.error);
     }
+  }
+
+  private refused(code: string): void {
+    this.status(`The server refused that: ${code}.`);
   }
 
   private joined(event: ControlJoinSuccess): void {
@@ -159,6 +164,8 @@ export class Meeting {
         return this.drawWaiting();
       case "kicked":
         return this.ended("A moderator removed you from the meeting.");
+      case "error":
+        return this.refused(event.error);
     }
   }
 
@@ -172,6 +179,9 @@ export class Meeting {
         if (this.poll?.id !== event.id) return;
         this.poll.results = event.results;
         this.poll.done = event.message === "done";
+        break;
+      case "error":
+        return this.refused(event.error);
     }
     this.drawPoll();
   }

@@ -192,6 +192,7 @@ var Meeting = class {
       case "control":
         return this.control(event.payload);
       case "chat":
+        if (event.payload.message === "error") return this.refused(event.payload.error);
         return this.chatLine({ ...event.payload, target: event.payload.target ?? null, timestamp: event.timestamp });
       case "moderation":
         return this.moderation(event.payload);
@@ -224,8 +225,11 @@ var Meeting = class {
       case "room_deleted":
         return this.ended("The room was deleted.");
       case "error":
-        return this.status(`The server refused that: ${event.error}.`);
+        return this.refused(event.error);
     }
+  }
+  refused(code) {
+    this.status(`The server refused that: ${code}.`);
   }
   joined(event) {
     this.selfId = event.id;
@@ -271,6 +275,8 @@ var Meeting = class {
         return this.drawWaiting();
       case "kicked":
         return this.ended("A moderator removed you from the meeting.");
+      case "error":
+        return this.refused(event.error);
     }
   }
   polls(event) {
@@ -283,6 +289,9 @@ var Meeting = class {
         if (this.poll?.id !== event.id) return;
         this.poll.results = event.results;
         this.poll.done = event.message === "done";
+        break;
+      case "error":
+        return this.refused(event.error);
     }
     this.drawPoll();
   }
