@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from signaling.config import Settings, load_settings
 from signaling.connections import filter_accept_errors
+from signaling.demo import demo_app, is_demo_path
 from signaling.drain import Drain
 from signaling.endpoint import signaling_endpoint
 from signaling.errors import (
@@ -116,22 +117,25 @@ def create_app(settings: Settings) -> SignalingApp:
             Exception: server_error,
         },
     )
-    return SignalingApp(app, node)
+    return SignalingApp(app, node, demo_app(settings) if settings.demo_enabled else None)
 
 
 class SignalingApp:
-    """The ASGI app: ``/signaling`` straight to its endpoint, everything else to Starlette
-    (REST, health, lifespan)."""
+    """The ASGI app: ``/signaling`` straight to its endpoint, the demo page (when on) to its
+    own app, everything else to Starlette (REST, health, lifespan)."""
 
-    def __init__(self, http: Starlette, node: Node) -> None:
+    def __init__(self, http: Starlette, node: Node, demo: Starlette | None = None) -> None:
         self.http = http
         self.node = node
+        self.demo = demo
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and scope["path"] == "/signaling":
             await signaling_endpoint(scope, receive, send, self.node)
         elif scope["type"] == "http" and scope["path"] == "/metrics":
             await self._metrics(Request(scope))(scope, receive, send)
+        elif self.demo is not None and scope["type"] == "http" and is_demo_path(scope["path"]):
+            await self.demo(scope, receive, send)
         else:
             if scope["type"] == "http":  # a token signed with a key the cache lacks
                 await self.node.authenticator.learn_key(Request(scope).headers.get("authorization"))

@@ -202,6 +202,9 @@ def build_document() -> dict[str, Any]:
         for keys, action in ((received, "receive"), (sent, "send")):
             for key in sorted(keys):
                 operations[action + class_name(key)] = _operation(key, action)
+    holders = [(key.partition(".")[0] if "." in key else "", s) for key, s in schemas.items()]
+    holders += [(key.partition(".")[0], m["payload"]) for key, m in messages.items()]
+    _name_inline_schemas(holders, titles)
 
     return {
         "asyncapi": "3.0.0",
@@ -354,6 +357,61 @@ def _unique_title(titles: dict[str, str], title: str, key: str) -> str:
     if titles.setdefault(title, key) != key:
         raise RuntimeError(f"{key} and {titles[title]} would both be titled {title}")
     return title
+
+
+#: How a property reads in the title of its inline schema: an error event's ``error`` is its
+#: code; a command's ``action`` and an event's ``message`` are its tag.
+_PLACE_WORDS = {"error": "code", "action": "tag", "message": "tag"}
+
+
+def _name_inline_schemas(holders: list[tuple[str, dict[str, Any]]], titles: dict[str, str]) -> None:
+    """Title every inline enum and object of the titled schemas in ``holders`` (namespace,
+    schema) by its place, so generators name their models (``ChatScope``,
+    ``ChatSendMessageTag``) instead of numbering them (``AnonymousSchema42``):
+    ``<Namespace><Property>`` where that property holds the same inline schema in more than
+    one place of the namespace, else ``<Parent><Property>``.
+
+    Raises:
+        RuntimeError: two different schemas would get one title.
+    """
+    places: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
+    for namespace, schema in holders:
+        for prop, inline in _inline_schemas(schema):
+            places.setdefault((namespace, prop), []).append((schema["title"], inline))
+    named: dict[str, dict[str, Any]] = {}
+    assigned: list[tuple[dict[str, Any], str]] = []
+    for (namespace, prop), found in places.items():
+        word = class_name(_PLACE_WORDS.get(prop, prop))
+        shared = len(found) > 1 and all(inline == found[0][1] for _, inline in found)
+        for parent, inline in found:
+            title = class_name(namespace) + word if shared else parent + word
+            if title in titles or named.setdefault(title, inline) != inline:
+                raise RuntimeError(f"two different schemas would both be titled {title}")
+            assigned.append((inline, title))
+    for inline, title in assigned:  # only now: a title would make equal schemas unequal
+        inline["title"] = title
+
+
+def _inline_schemas(schema: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The untitled enums and objects in ``schema``'s properties (also inside ``anyOf``,
+    ``items`` and map values, whose place is ``<property>_value``), with their property."""
+
+    def walk(prop: str, value: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        if not isinstance(value, dict) or "$ref" in value:
+            return
+        if "title" not in value and ("enum" in value or "const" in value or _is_object(value)):
+            yield prop, value
+        for member in value.get("anyOf", []):
+            yield from walk(prop, member)
+        yield from walk(prop, value.get("items"))
+        yield from walk(f"{prop}_value", value.get("additionalProperties"))
+
+    for prop, value in schema.get("properties", {}).items():
+        yield from walk(prop, value)
+
+
+def _is_object(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "object"
 
 
 def _operation(key: str, action: str) -> dict[str, Any]:

@@ -188,6 +188,45 @@ def test_titles_are_unique_class_names(document: dict[str, Any]) -> None:
     )
 
 
+def test_inline_enums_and_objects_are_named_by_their_place(document: dict[str, Any]) -> None:
+    """No generated model is anonymous: every inline enum and object has a title, shared by
+    equal schemas of one namespace's property (``ChatScope``), and only by those."""
+    components = document["components"]
+    holders = list(components["schemas"].values())
+    holders += [message["payload"] for message in components["messages"].values()]
+    by_title: dict[str, list[Any]] = {}
+    for holder in holders:
+        for value in _nested(holder):
+            if "enum" in value or "const" in value or value.get("type") == "object":
+                assert "title" in value, (holder["title"], value)
+                by_title.setdefault(value["title"], []).append(value)
+    assert all(all(v == found[0] for v in found) for found in by_title.values())
+    chat = components["schemas"]
+    assert chat["chat.SendMessage"]["properties"]["scope"]["title"] == "ChatScope"
+    assert chat["chat.MessageSent"]["properties"]["scope"]["title"] == "ChatScope"
+    assert chat["chat.SendMessage"]["properties"]["action"]["title"] == "ChatSendMessageTag"
+    assert chat["chat.Error"]["properties"]["error"]["title"] == "ChatErrorCode"
+    frame = components["messages"]["polls.vote"]["payload"]
+    assert frame["properties"]["namespace"]["title"] == "PollsNamespace"
+
+
+def _nested(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every schema below ``schema``'s properties (not ``schema`` itself)."""
+    for value in schema.get("properties", {}).values():
+        yield from _below(value)
+
+
+def _below(value: Any) -> Iterator[dict[str, Any]]:
+    if not isinstance(value, dict) or "$ref" in value:
+        return
+    yield value
+    for member in value.get("anyOf", []):
+        yield from _below(member)
+    yield from _below(value.get("items"))
+    yield from _below(value.get("additionalProperties"))
+    yield from _nested(value)
+
+
 def test_examples_decode_with_the_servers_types(document: dict[str, Any]) -> None:
     """Every example is a frame the server would accept (commands) or could send (events)."""
     for key, (module, cls, incoming) in _expected_messages().items():
