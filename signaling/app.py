@@ -5,14 +5,12 @@ The app factory is the one module of ``signaling`` that imports ``tickets`` (see
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import hmac
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -26,19 +24,17 @@ from signaling.drain import Drain
 from signaling.endpoint import signaling_endpoint
 from signaling.errors import (
     BACKEND_ERRORS,
-    BAD_REQUEST,
     INTERNAL_SERVER_ERROR,
     METHOD_NOT_ALLOWED,
-    NOT_FOUND,
     SERVICE_UNAVAILABLE,
     UNAUTHORIZED,
-    ApiError,
 )
 from signaling.logs import name_node, setup_logging
 from signaling.metrics import SAMPLE_PERIOD
 from signaling.node import KEY_PREFIX, Node
 from signaling.tasks import cancel_until_done
 from tickets import api
+from tickets.http import ERROR_HANDLERS
 from tickets.throttle import build_throttles
 
 log = logging.getLogger(__name__)
@@ -72,19 +68,6 @@ def create_app(settings: Settings) -> SignalingApp:
             await node.stop()
             node.hub.metrics.retire()
 
-    async def api_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ApiError)
-        return exc.response()
-
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        problems = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED}
-        fallback = BAD_REQUEST if exc.status_code < 500 else INTERNAL_SERVER_ERROR
-        problem = dataclasses.replace(
-            problems.get(exc.status_code, fallback), status=exc.status_code
-        )
-        return problem(str(exc.detail), headers=dict(exc.headers or {})).response()
-
     async def backend_error(request: Request, exc: Exception) -> Response:
         node.hub.metrics.backend_error()
         log.warning("%s %s: backend unavailable (%s)", request.method, request.url.path, exc)
@@ -111,8 +94,7 @@ def create_app(settings: Settings) -> SignalingApp:
         middleware=middleware,
         lifespan=lifespan,
         exception_handlers={
-            ApiError: api_error,
-            HTTPException: http_error,
+            **ERROR_HANDLERS,
             **dict.fromkeys(BACKEND_ERRORS, backend_error),
             Exception: server_error,
         },

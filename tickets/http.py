@@ -7,19 +7,27 @@ missing field or a constraint violation → 422 ``validation_failed`` naming the
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import msgspec
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from signaling.errors import (
+    BAD_REQUEST,
+    INTERNAL_SERVER_ERROR,
     INVALID_CONTENT_TYPE,
     INVALID_JSON,
     MAX_BODY,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
     PAYLOAD_TOO_LARGE,
     VALIDATION_FAILED,
+    ApiError,
     Failure,
     FieldError,
     validation_failed,
@@ -138,3 +146,24 @@ PAGINATION = Failure(
         field="per_page", code="invalid_value", message=f"per_page must be 1..{MAX_PER_PAGE}"
     ),
 )
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 (and other HTTP exceptions) as our JSON error body."""
+    assert isinstance(exc, HTTPException)
+    problems = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED}
+    fallback = BAD_REQUEST if exc.status_code < 500 else INTERNAL_SERVER_ERROR
+    problem = dataclasses.replace(problems.get(exc.status_code, fallback), status=exc.status_code)
+    return problem(str(exc.detail), headers=dict(exc.headers or {})).response()
+
+
+#: Starlette exception handlers that answer our errors and Starlette's with a JSON error body.
+ERROR_HANDLERS: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+    ApiError: _api_error,
+    HTTPException: _http_error,
+}

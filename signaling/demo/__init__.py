@@ -19,15 +19,14 @@ from pathlib import Path
 
 import msgspec
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from signaling.auth import hs256_secret, issue_dev_token
 from signaling.config import Settings
-from signaling.errors import ApiError, not_found
-from tickets.http import error_response, json_response, read_body
+from signaling.errors import NOT_FOUND
+from tickets.http import ERROR_HANDLERS, json_response, read_body
 
 STATIC = Path(__file__).with_name("static")
 TOKEN_TTL = 8 * 3600  # seconds: a demo afternoon
@@ -85,7 +84,7 @@ def demo_app(settings: Settings) -> Starlette:
     async def static(request: Request) -> Response:
         name = request.path_params["name"]
         if name not in files or name == "index.html":
-            raise not_found("no such file")
+            raise NOT_FOUND("no such file")
         return serve(name, request)
 
     async def token(request: Request) -> Response:
@@ -103,19 +102,9 @@ def demo_app(settings: Settings) -> Starlette:
         )
         return json_response({"token": issued, "user_id": sub})
 
-    async def api_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ApiError)
-        return error_response(exc)
-
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        code = "method_not_allowed" if exc.status_code == 405 else "not_found"
-        return error_response(ApiError(exc.status_code, code, str(exc.detail)))
-
     routes = [
         Route("/", page, methods=["GET"]),
         Route("/demo/token", token, methods=["POST"]),
         Route("/demo/{name}", static, methods=["GET"]),
     ]
-    handlers = {ApiError: api_error, HTTPException: http_error}
-    return Starlette(routes=routes, exception_handlers=handlers)
+    return Starlette(routes=routes, exception_handlers=ERROR_HANDLERS)
