@@ -401,8 +401,5 @@ class Session:
         """Frames waiting for the socket to become writable."""
         return len(self._backlog or ())
 
-    async def publish(self, channel: str, delivery: Delivery) -> None:
-        await self.node.hub.publish(channel, delivery)
-
     def __repr__(self) -> str:
         return f"<Session {self.id} room={self.room} state={self.state.name}>"

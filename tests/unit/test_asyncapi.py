@@ -18,11 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from signaling import asyncapi
-from signaling.asyncapi import MODULES, build_document, to_json, to_yaml
+from signaling.asyncapi import build_document, to_json, to_yaml
 from signaling.cli import main
 from signaling.config import load_settings
 from signaling.errors import CloseCode
 from signaling.modules import Module
+from signaling.modules.catalog import MODULES
 from signaling.node import Node
 from signaling.wire import SUBPROTOCOL
 

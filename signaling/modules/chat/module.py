@@ -15,7 +15,7 @@ import msgspec
 
 from signaling.errors import BACKEND_ERRORS
 from signaling.hub import Delivery, group_channel, participant_channel, room_channel
-from signaling.modules import Module
+from signaling.modules import Errors, Module
 from signaling.modules.chat.types import (
     MAX_CONTENT_BYTES,
     ChatDisabled,
@@ -27,6 +27,7 @@ from signaling.modules.chat.types import (
     Command,
     DisableChat,
     EnableChat,
+    ErrorCode,
     Event,
     GroupHistory,
     History,
@@ -42,10 +43,11 @@ from signaling.state import Participant
 from signaling.wire import encode_event, format_timestamp, utcnow
 
 if TYPE_CHECKING:
-    from signaling.node import Node
     from signaling.session import Session
 
+NAMESPACE = "chat"
 CHAT_ENABLED = "chat_enabled"
+error = Errors[ErrorCode](NAMESPACE)
 _message = msgspec.json.Decoder(ChatMessage)
 _last_seen = msgspec.json.Decoder(LastSeen)
 
@@ -63,15 +65,11 @@ def _list(session: Session, suffix: str) -> str:
 
 
 class ChatModule(Module):
-    namespace = "chat"
+    namespace = NAMESPACE
     commands = Command
     events = Event
     join_data_type = ChatJoinData
     peer_data_type = ChatPeer
-
-    def __init__(self, node: Node) -> None:
-        super().__init__()
-        self.node = node
 
     async def on_command(self, session: Session, command: Any) -> None:
         match command:
@@ -97,9 +95,9 @@ class ChatModule(Module):
             return
         if command.scope == "private" and not await self._in_room(session, target):
             return  # nothing is stored under a name that is not a participant's
-        state = self.node.state
+        state = self.ctx.state
         if not await state.flag(session.room, CHAT_ENABLED, True):
-            session.send_error("chat", "chat_disabled")
+            error(session, "chat_disabled")
             return
         moment = utcnow()
         message = ChatMessage(
@@ -111,7 +109,7 @@ class ChatModule(Module):
             target=None if command.scope == "global" else target,
         )
         stored = msgspec.json.encode(message)
-        limit = self.node.settings.chat_history_limit
+        limit = self.ctx.settings.chat_history_limit
         frame = encode_event(
             "chat",
             MessageSent(
@@ -125,35 +123,35 @@ class ChatModule(Module):
         )
         # Delivered first, kept after: a message in the history was received by everyone.
         if command.scope == "global":
-            await session.publish(
+            await self.ctx.publish(
                 room_channel(session.room, session.breakout), Delivery(frame=frame)
             )
             histories = [_list(session, "global")]
         elif command.scope == "group":
             assert target is not None
             channel = group_channel(session.room, session.breakout, target)
-            await session.publish(channel, Delivery(frame=frame))
+            await self.ctx.publish(channel, Delivery(frame=frame))
             histories = [_list(session, f"group:{target}")]
         else:
             assert target is not None
             peer = await state.participant(session.room, session.breakout, target)
             if peer is not None and peer.left_at is None and target != session.id:
-                await session.publish(participant_channel(target), Delivery(frame=frame))
+                await self.ctx.publish(participant_channel(target), Delivery(frame=frame))
             session.send_text(frame)
             histories = [_list(session, f"private:{owner}") for owner in {session.id, target}]
         for history in histories:
-            await self.node.reliably(partial(state.append, session.room, history, stored, limit))
+            await self.ctx.reliably(partial(state.append, session.room, history, stored, limit))
 
     async def _set_enabled(self, session: Session, enabled: bool) -> None:
         if session.role != "moderator":
-            session.send_error("chat", "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
-        state = self.node.state
+        state = self.ctx.state
         was = await state.flag(session.room, CHAT_ENABLED, True)
         await state.set_flag(session.room, CHAT_ENABLED, enabled)
         event = ChatEnabled(session.id) if enabled else ChatDisabled(session.id)
         try:
-            await session.publish(
+            await self.ctx.publish(
                 room_channel(session.room, session.breakout),
                 Delivery(frame=encode_event("chat", event)),
             )
@@ -163,21 +161,21 @@ class ChatModule(Module):
 
     async def _clear_history(self, session: Session) -> None:
         if session.role != "moderator":
-            session.send_error("chat", "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
-        await session.publish(
+        await self.ctx.publish(
             room_channel(session.room, session.breakout),
             Delivery(frame=encode_event("chat", HistoryCleared(session.id))),
         )
-        await self.node.reliably(
-            partial(self.node.state.clear, session.room, _list(session, "global"))
+        await self.ctx.reliably(
+            partial(self.ctx.state.clear, session.room, _list(session, "global"))
         )
 
     async def _in_room(self, session: Session, target: str | None) -> bool:
         """Whether ``target`` names a participant (present or gone) of the session's room."""
         if target is None:
             return False
-        return await self.node.state.participant(session.room, session.breakout, target) is not None
+        return await self.ctx.state.participant(session.room, session.breakout, target) is not None
 
     # -- last seen ---------------------------------------------------------------------------
 
@@ -194,7 +192,7 @@ class ChatModule(Module):
     async def on_leave(self, session: Session) -> None:
         if session.state != ConnState.JOINED:
             return
-        state = self.node.state
+        state = self.ctx.state
         seen = session.data.get("chat")
         if seen is not None:
             await state.put_value(
@@ -213,9 +211,9 @@ class ChatModule(Module):
     # -- join_success and peer data ----------------------------------------------------------
 
     async def join_data(self, session: Session) -> Any:
-        state = self.node.state
+        state = self.ctx.state
         room = session.room
-        limit = self.node.settings.chat_history_limit
+        limit = self.ctx.settings.chat_history_limit
 
         async def history(suffix: str) -> list[ChatMessage]:
             return [
