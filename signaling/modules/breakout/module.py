@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +18,9 @@ import msgspec
 from signaling.errors import BACKEND_ERRORS, CloseCode
 from signaling.hub import Delivery, global_channel, room_channel
 from signaling.modules import Errors, Module
+from signaling.modules.breakout import core
 from signaling.modules.breakout.types import (
     BreakoutPeer,
-    BreakoutRoom,
     Command,
     Config,
     ErrorCode,
@@ -30,13 +30,12 @@ from signaling.modules.breakout.types import (
     Joined,
     Left,
     Start,
-    Started,
     Stop,
     Stopped,
 )
 from signaling.session import ConnState
 from signaling.state import Participant
-from signaling.wire import encode_event, format_timestamp, utcnow
+from signaling.wire import encode_event, utcnow
 
 if TYPE_CHECKING:
     from signaling.session import Session
@@ -51,19 +50,6 @@ class Linger(msgspec.Struct):
     """Sessions in a breakout room close ``SIGNALING_BREAKOUT_LINGER`` seconds from now."""
 
     linger: bool = True
-
-
-def peer(participant: Participant, breakout: str | None) -> BreakoutPeer:
-    return BreakoutPeer(
-        breakout_room=breakout,
-        id=participant.id,
-        display_name=participant.display_name,
-        role=participant.role,
-        avatar_url=participant.avatar_url,
-        participation_kind=participant.kind,
-        joined_at=participant.joined_at,
-        left_at=participant.left_at,
-    )
 
 
 class BreakoutModule(Module):
@@ -105,21 +91,8 @@ class BreakoutModule(Module):
             for p in await state.participants(session.room, breakout)
             if p.left_at is None
         }
-        rooms = [BreakoutRoom(id=str(uuid.uuid4()), name=spec.name) for spec in command.rooms]
-        assignments = {
-            pid: room.id
-            for spec, room in zip(command.rooms, rooms, strict=True)
-            for pid in spec.assignments
-            if pid in present
-        }
+        config = core.configure(command, present, now, lambda: str(uuid.uuid4()))
         duration = command.duration
-        config = Config(
-            id=str(uuid.uuid4()),
-            rooms=rooms,
-            started=format_timestamp(now),
-            expires=format_timestamp(now + timedelta(seconds=duration)) if duration else None,
-            assignments=assignments,
-        )
         if previous is not None:
             await state.unschedule(self._timer(session.room, previous[0].id))
         raw = msgspec.json.encode(config)
@@ -149,13 +122,7 @@ class BreakoutModule(Module):
             await state.schedule(self._timer(room, previous[0].id), expires)
 
     def render(self, session: Session, personal: Any) -> str | None:
-        config: Config = personal
-        started = Started(
-            rooms=config.rooms,
-            expires=config.expires,
-            assignment=config.assignments.get(session.id),
-        )
-        return encode_event(NAMESPACE, started)
+        return encode_event(NAMESPACE, core.started(personal, session.id))
 
     async def _stop(self, session: Session) -> None:
         active = await self.active(session.room)
@@ -193,13 +160,13 @@ class BreakoutModule(Module):
     async def may_enter(self, session: Session) -> bool:
         if session.breakout is None:
             return True
-        ids = await self.breakout_rooms(session.room)
-        return ids is not None and session.breakout in ids
+        active = await self.active(session.room)
+        return core.may_enter(None if active is None else active[0], session.breakout)
 
     async def on_joined(self, session: Session, participant: Participant) -> None:
         if session.breakout is None and await self.active(session.room) is None:
             return
-        joined = Joined(**msgspec.structs.asdict(peer(participant, session.breakout)))
+        joined = Joined(**msgspec.structs.asdict(core.peer(participant, session.breakout)))
         await self._tell_other_rooms(session, joined)
 
     async def on_leave(self, session: Session) -> None:
@@ -229,7 +196,7 @@ class BreakoutModule(Module):
                 continue
             for participant in await self.ctx.state.participants(session.room, breakout):
                 if participant.kind != "recorder":
-                    others.append(peer(participant, breakout))
+                    others.append(core.peer(participant, breakout))
         return JoinData(
             current=session.breakout,
             expires=config.expires,

@@ -16,6 +16,7 @@ import msgspec
 from signaling.errors import BACKEND_ERRORS
 from signaling.hub import Delivery, group_channel, participant_channel, room_channel
 from signaling.modules import Errors, Module
+from signaling.modules.chat import core
 from signaling.modules.chat.types import (
     MAX_CONTENT_BYTES,
     ChatDisabled,
@@ -52,14 +53,6 @@ _message = msgspec.json.Decoder(ChatMessage)
 _last_seen = msgspec.json.Decoder(LastSeen)
 
 
-def truncate_utf8(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` UTF-8 bytes, never inside a character."""
-    data = text.encode()
-    if len(data) <= limit:
-        return text
-    return data[:limit].decode(errors="ignore")
-
-
 def _list(session: Session, suffix: str) -> str:
     return f"chat:{session.breakout or 'main'}:{suffix}"
 
@@ -86,12 +79,8 @@ class ChatModule(Module):
     # -- messages --------------------------------------------------------------------------
 
     async def _send_message(self, session: Session, command: SendMessage) -> None:
-        if not command.content:
-            return
         target = command.target
-        if command.scope != "global" and not target:
-            return
-        if command.scope == "group" and target not in session.groups:
+        if not core.addressed(command.content, command.scope, target, session.groups):
             return
         if command.scope == "private" and not await self._in_room(session, target):
             return  # nothing is stored under a name that is not a participant's
@@ -104,7 +93,7 @@ class ChatModule(Module):
             id=str(uuid.uuid4()),
             source=session.id,
             timestamp=format_timestamp(moment),
-            content=truncate_utf8(command.content, MAX_CONTENT_BYTES),
+            content=core.truncate_utf8(command.content, MAX_CONTENT_BYTES),
             scope=command.scope,
             target=None if command.scope == "global" else target,
         )
@@ -126,20 +115,18 @@ class ChatModule(Module):
             await self.ctx.publish(
                 room_channel(session.room, session.breakout), Delivery(frame=frame)
             )
-            histories = [_list(session, "global")]
         elif command.scope == "group":
             assert target is not None
             channel = group_channel(session.room, session.breakout, target)
             await self.ctx.publish(channel, Delivery(frame=frame))
-            histories = [_list(session, f"group:{target}")]
         else:
             assert target is not None
             peer = await state.participant(session.room, session.breakout, target)
             if peer is not None and peer.left_at is None and target != session.id:
                 await self.ctx.publish(participant_channel(target), Delivery(frame=frame))
             session.send_text(frame)
-            histories = [_list(session, f"private:{owner}") for owner in {session.id, target}]
-        for history in histories:
+        for suffix in core.histories(command.scope, session.id, target):
+            history = _list(session, suffix)
             await self.ctx.reliably(partial(state.append, session.room, history, stored, limit))
 
     async def _set_enabled(self, session: Session, enabled: bool) -> None:
@@ -180,14 +167,9 @@ class ChatModule(Module):
     # -- last seen ---------------------------------------------------------------------------
 
     def _set_last_seen(self, session: Session, command: SetLastSeenTimestamp) -> None:
-        seen: LastSeen = session.data.setdefault("chat", LastSeen())
+        seen: LastSeen = session.data.setdefault(NAMESPACE, LastSeen())
         moment = format_timestamp(command.timestamp)
-        if command.scope == "global":
-            seen.global_ = moment
-        elif command.scope == "private" and command.target:
-            seen.private[command.target] = moment
-        elif command.scope == "group" and command.target in session.groups:
-            seen.group[command.target] = moment
+        core.note_last_seen(seen, command.scope, command.target, moment, session.groups)
 
     async def on_leave(self, session: Session) -> None:
         if session.state != ConnState.JOINED:
@@ -222,10 +204,7 @@ class ChatModule(Module):
 
         private = await history(f"private:{session.id}")
         room_history = sorted(await history("global") + private, key=lambda m: m.timestamp)
-        correspondents: dict[str, list[ChatMessage]] = {}
-        for message in private:
-            other = message.target if message.source == session.id else message.source
-            correspondents.setdefault(other or session.id, []).append(message)
+        correspondents = core.correspondents(private, session.id)
         raw_seen = await state.value(room, _list(session, f"last_seen:{session.id}"))
         seen = _last_seen.decode(raw_seen) if raw_seen else LastSeen()
         session.data["chat"] = seen

@@ -24,12 +24,15 @@ from signaling.hub import Delivery, participant_channel, room_channel
 from signaling.modules import Errors, Module
 from signaling.modules.legal_vote.core import (
     Ballot,
+    Broadcast,
     ballot,
     ballot_refusal,
     distinct,
     duration,
     encode_token,
+    frame_for,
     invalid_reason,
+    registered,
     tally,
     voting_record,
 )
@@ -60,7 +63,6 @@ from signaling.wire import encode_event, format_timestamp, utcnow
 
 if TYPE_CHECKING:
     from signaling.session import Session
-    from signaling.state import Participant
 
 NAMESPACE = "legal_vote"
 error = Errors[ErrorCode](NAMESPACE)
@@ -79,16 +81,6 @@ class Stored(msgspec.Struct):
     initiator: str  # the initiator's user id
 
 
-class Broadcast(msgspec.Struct, omit_defaults=True):
-    """A room-wide delivery only registered users render (A.1): ``started`` with each allowed
-    participant's token, or a frame, optionally for one user's sessions."""
-
-    frame: str | None = None
-    user_id: str | None = None
-    started: Started | None = None
-    tokens: dict[str, str] = {}  # participant id -> token
-
-
 _stored = msgspec.json.Decoder(Stored)
 _ballot = msgspec.json.Decoder(Ballot)
 _summary = msgspec.json.Decoder(Summary)
@@ -100,16 +92,6 @@ def _name(breakout: str | None, *parts: str) -> str:
 
 def _timer(room: str, breakout: str | None, vote_id: str, what: str) -> str:
     return f"{NAMESPACE}:{room}:{breakout or 'main'}:{vote_id}:{what}"
-
-
-def registered(participant: Participant | None) -> bool:
-    """A present registered user (guests, SIP, recorders and leavers cannot vote)."""
-    return (
-        participant is not None
-        and participant.kind == "user"
-        and participant.user_id is not None
-        and participant.left_at is None
-    )
 
 
 class LegalVoteModule(Module):
@@ -133,18 +115,7 @@ class LegalVoteModule(Module):
                 await self._report(session, command)
 
     def render(self, session: Session, personal: Any) -> str | None:
-        sent: Broadcast = personal
-        if session.kind != "user" or session.user_id is None:
-            return None
-        if sent.user_id is not None and sent.user_id != session.user_id:
-            return None
-        if sent.started is not None:
-            token = sent.tokens.get(session.id)
-            started = sent.started
-            if token is not None:
-                started = msgspec.structs.replace(started, token=token)
-            return encode_event(NAMESPACE, started)
-        return sent.frame
+        return frame_for(personal, session.kind, session.user_id, session.id)
 
     async def _broadcast(self, room: str, breakout: str | None, sent: Broadcast) -> None:
         delivery = Delivery(namespace=NAMESPACE, personal=sent)

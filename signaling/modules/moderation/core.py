@@ -12,6 +12,11 @@ def present(target: Participant | None) -> Participant | None:
     return target if target is not None and target.left_at is None else None
 
 
+def never_waits(participant: Participant) -> bool:
+    """Moderators and recorders skip the waiting room (§5.1 step 4)."""
+    return participant.role == "moderator" or participant.kind == "recorder"
+
+
 def in_scope(scope: KickScope, role: Role) -> bool:
     """Whether a participant of ``role`` is sent away by a debriefing of ``scope``."""
     return scope == "all" or role == "guest" or (scope == "users_and_guests" and role == "user")

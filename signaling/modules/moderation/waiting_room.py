@@ -18,6 +18,7 @@ from signaling.errors import BACKEND_ERRORS
 from signaling.hub import Audience, Delivery, global_channel, participant_channel
 from signaling.modules import Admission
 from signaling.modules.control.core import peer
+from signaling.modules.moderation.core import never_waits
 from signaling.modules.moderation.signal import ModerationSignal
 from signaling.modules.moderation.types import (
     Accepted,
@@ -70,7 +71,7 @@ class WaitingRoom:
 
     async def _applies(self, session: Session, participant: Participant) -> bool:
         """Whether ``participant`` must wait; a SIP caller with ``lobby`` switches it on."""
-        if participant.role == "moderator" or participant.kind == "recorder":
+        if never_waits(participant):
             return False
         if await self.ctx.store.get(_skip_key(participant.id)) is not None:
             return False

@@ -18,7 +18,7 @@ import msgspec
 from signaling.errors import BACKEND_ERRORS
 from signaling.hub import Delivery, room_channel
 from signaling.modules import Errors, Module
-from signaling.modules.polls.core import apply_vote, tally
+from signaling.modules.polls.core import apply_vote, tally, validate
 from signaling.modules.polls.types import (
     Choice,
     Command,
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 NAMESPACE = "polls"
 error = Errors[ErrorCode](NAMESPACE)
-MAX_DURATION = 86_400
 _poll = msgspec.json.Decoder(Poll)
 _choices = msgspec.json.Decoder(list[int])
 
@@ -55,19 +54,6 @@ def _votes(breakout: str | None, poll_id: str) -> str:
 
 def _timer(room: str, breakout: str | None, poll_id: str) -> str:
     return f"{NAMESPACE}:{room}:{breakout or 'main'}:{poll_id}"
-
-
-def validate(command: Start) -> ErrorCode | None:
-    """The first error of a ``start`` command in the reference's order, or None."""
-    if command.duration not in (None, 0) and not 2 <= command.duration <= MAX_DURATION:
-        return "invalid_duration"
-    if not 2 <= len(command.topic) <= 500:
-        return "invalid_topic_length"
-    if not 2 <= len(command.choices) <= 64:
-        return "invalid_choice_count"
-    if any(not 1 <= len(choice.encode()) <= 100 for choice in command.choices):
-        return "invalid_choice_description"
-    return None
 
 
 class PollsModule(Module):
