@@ -33,9 +33,9 @@ from signaling.wire import format_timestamp, utcnow
 if TYPE_CHECKING:
     from signaling.modules import Module
     from signaling.modules.context import ModuleContext
+    from signaling.registry import Room
     from signaling.session import Session
     from signaling.tariff import Tariff
-    from tickets.registry import Room
 
 NAMESPACE = "control"
 

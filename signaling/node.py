@@ -43,20 +43,20 @@ from signaling.join import Joins
 from signaling.modules import Module
 from signaling.modules.catalog import MODULES
 from signaling.modules.context import ModuleContext
+from signaling.registry import Registry
+from signaling.registry.redis import RedisRegistry
+from signaling.registry.sqlite import SqliteRegistry
 from signaling.roster import Roster
 from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
+from signaling.store import ExpiringStore
+from signaling.store.memory import MemoryExpiringStore
+from signaling.store.redis import RedisExpiringStore
 from signaling.tariff import build_tariff
 from signaling.tasks import cancel_until_done
+from signaling.tokens import Tokens
 from signaling.wire import format_timestamp, utcnow
-from tickets.redis_registry import RedisRegistry
-from tickets.registry import Registry
-from tickets.sqlite_registry import SqliteRegistry
-from tickets.store import ExpiringStore
-from tickets.store.memory import MemoryExpiringStore
-from tickets.store.redis import RedisExpiringStore
-from tickets.tokens import Tokens
 
 log = logging.getLogger(__name__)
 KEY_PREFIX = "opentalk-signaling:"

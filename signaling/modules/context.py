@@ -13,10 +13,10 @@ if TYPE_CHECKING:
     from signaling.config import Settings
     from signaling.hub import Delivery
     from signaling.join import Joins
+    from signaling.registry import Room, SipConfig
     from signaling.roster import Roster
     from signaling.state import LiveState
-    from tickets.registry import Room, SipConfig
-    from tickets.store import ExpiringStore
+    from signaling.store import ExpiringStore
 
 
 class RoomLookups(Protocol):

@@ -16,11 +16,11 @@ from typing import Any, cast
 
 from signaling.config import load_settings
 from signaling.node import Node
+from signaling.registry import UserProfile
 from signaling.session import Session
 from signaling.state import Kind
+from signaling.tokens import Identity, TicketData
 from signaling.transport import Link
-from tickets.registry import UserProfile
-from tickets.tokens import Identity, TicketData
 
 WAIT = 5.0
 

@@ -30,11 +30,11 @@ from signaling.modules.control.types import (
     RoleUpdated,
     RoomDeleted,
 )
+from signaling.profiles import avatar_url
 from signaling.roster import HIDDEN_KINDS, Announcement
 from signaling.session import ConnState
 from signaling.state import LeaveReason, Participant, Role
 from signaling.wire import encode_event, format_timestamp, utcnow
-from tickets.profiles import avatar_url
 
 if TYPE_CHECKING:
     from signaling.session import Session

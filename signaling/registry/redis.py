@@ -30,7 +30,7 @@ import msgspec
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
-from tickets.registry import (
+from signaling.registry import (
     SIP_ID_ATTEMPTS,
     SIP_ID_LENGTH,
     SIP_PIN_LENGTH,
