@@ -33,31 +33,11 @@ from signaling.docs.writer import package_version, prose
 from signaling.endpoint import REJECTIONS
 from signaling.errors import CloseCode
 from signaling.modules import Module
-from signaling.modules.automod import AutomodModule
-from signaling.modules.breakout import BreakoutModule
-from signaling.modules.chat import ChatModule
+from signaling.modules.catalog import MODULES
 from signaling.modules.control import ControlModule
 from signaling.modules.echo import EchoModule
-from signaling.modules.legal_vote import LegalVoteModule
-from signaling.modules.moderation import ModerationModule
-from signaling.modules.polls import PollsModule
-from signaling.modules.timer import TimerModule
 from signaling.tariff import DEFAULT_TARIFF_ID
 from signaling.wire import LEGACY_SUBPROTOCOL, SUBPROTOCOL, TICKET_PREFIX
-
-#: Every module of :func:`signaling.node.build_modules`, in its order (the classes only: their
-#: class variables are all the document needs, so no node is built).
-MODULES: tuple[type[Module], ...] = (
-    ControlModule,
-    EchoModule,
-    ChatModule,
-    ModerationModule,
-    PollsModule,
-    BreakoutModule,
-    TimerModule,
-    LegalVoteModule,
-    AutomodModule,
-)
 
 CHANNEL = "signaling"
 SCHEMAS = "#/components/schemas/"

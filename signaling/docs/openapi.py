@@ -21,9 +21,9 @@ import msgspec
 
 from signaling.auth import CALL_IN_ROLE
 from signaling.config import Settings
-from signaling.docs.asyncapi import MODULES
 from signaling.docs.writer import package_version, prose, to_json
 from signaling.errors import VALIDATION_FAILED, Error, Failure, ValidationError
+from signaling.modules.catalog import MODULES
 from signaling.tariff import Tariff, build_tariff
 from tickets import examples
 from tickets.api import ENDPOINTS

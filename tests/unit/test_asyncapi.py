@@ -20,10 +20,11 @@ from hypothesis import strategies as st
 from signaling.cli import main
 from signaling.config import load_settings
 from signaling.docs import asyncapi
-from signaling.docs.asyncapi import MODULES, build_document
+from signaling.docs.asyncapi import build_document
 from signaling.docs.writer import to_json, to_yaml
 from signaling.errors import CloseCode
 from signaling.modules import Module
+from signaling.modules.catalog import MODULES
 from signaling.node import Node
 from signaling.wire import SUBPROTOCOL
 from tests.support.yaml_reader import read_yaml

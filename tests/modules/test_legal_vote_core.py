@@ -14,16 +14,22 @@ from hypothesis import strategies as st
 from signaling.modules.legal_vote.core import (
     ALPHABET,
     Ballot,
+    Broadcast,
     ballot,
     ballot_refusal,
     distinct,
     duration,
     encode_token,
+    frame_for,
     invalid_reason,
+    registered,
     tally,
     voting_record,
 )
-from signaling.modules.legal_vote.types import Option, Vote, VoteKind
+from signaling.modules.legal_vote.types import Option, Started, Vote, VoteKind
+from signaling.state import Kind, Participant
+from tests.support.participants import KINDS as PARTICIPANT_KINDS
+from tests.support.participants import participants
 
 USERS = ["alice", "bob", "carol", "dave"]
 PARTICIPANTS = [f"00000000-0000-4000-8000-0000000000{n:02x}" for n in range(8)]
@@ -132,3 +138,59 @@ def test_the_results_are_invalid_exactly_when_they_cannot_be(
         assert reason is None
     if stored:  # a ballot for a token that was never issued
         assert invalid_reason(stored, set(), 99, True) == "vote_count_inconsistent"
+
+
+# -- who sees what ------------------------------------------------------------------------------
+
+
+@given(st.none() | participants())
+def test_only_present_registered_users_vote(participant: Participant | None) -> None:
+    assert registered(participant) == (
+        participant is not None
+        and participant.kind == "user"
+        and participant.user_id is not None
+        and participant.left_at is None
+    )
+
+
+def _started() -> Started:
+    return Started(
+        initiator_id="i",
+        legal_vote_id="v",
+        start_time="2026-12-03T10:00:00.000000Z",
+        max_votes=2,
+        kind="roll_call",
+        name="n",
+        allowed_participants=["p1", "p2"],
+        enable_abstain=False,
+        auto_close=False,
+        create_pdf=False,
+    )
+
+
+@given(
+    PARTICIPANT_KINDS,
+    st.none() | st.sampled_from(["u1", "u2"]),
+    st.sampled_from(["p1", "p2", "p3"]),
+)
+def test_started_reaches_registered_users_each_with_its_own_token(
+    kind: Kind, user_id: str | None, pid: str
+) -> None:
+    sent = Broadcast(started=_started(), tokens={"p1": "t1", "p2": "t2"})
+    frame = frame_for(sent, kind, user_id, pid)
+    if kind != "user" or user_id is None:
+        assert frame is None
+        return
+    assert frame is not None
+    payload = msgspec.json.decode(frame)["payload"]
+    assert payload["message"] == "started"
+    assert payload.get("token") == {"p1": "t1", "p2": "t2"}.get(pid)
+
+
+@given(st.sampled_from(["u1", "u2"]), st.none() | st.sampled_from(["u1", "u2"]))
+def test_a_frame_for_one_user_reaches_only_that_users_sessions(
+    user_id: str, addressed: str | None
+) -> None:
+    sent = Broadcast(frame="F", user_id=addressed)
+    expected = "F" if addressed in (None, user_id) else None
+    assert frame_for(sent, "user", user_id, "p1") == expected

@@ -7,7 +7,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signaling.modules.polls.core import apply_vote, tally
+from signaling.modules.polls.core import MAX_DURATION, apply_vote, tally, validate
+from signaling.modules.polls.types import Start
 
 PARTICIPANTS = ["a", "b", "c", "d", "e"]
 
@@ -82,3 +83,28 @@ def test_a_revote_moves_the_count_and_an_abstain_withdraws_it() -> None:
     votes = apply_vote(votes, "b", [])
     assert tally(3, votes) == [0, 0, 1]
     assert tally(3, {}) == [0, 0, 0]
+
+
+# -- validating a start ---------------------------------------------------------------------
+
+starts = st.builds(
+    Start,
+    topic=st.text(max_size=6).map(lambda t: t * 100),  # 0, or 100 and more characters
+    choices=st.lists(st.text(max_size=3).map(lambda t: t * 40), max_size=70),
+    duration=st.none() | st.integers(-5, 5) | st.integers(MAX_DURATION - 2, MAX_DURATION + 2),
+)
+
+
+@given(starts)
+def test_the_first_invalid_field_names_the_error_in_the_references_order(command: Start) -> None:
+    checks = [
+        (
+            "invalid_duration",
+            command.duration in (None, 0) or 2 <= command.duration <= MAX_DURATION,
+        ),
+        ("invalid_topic_length", 2 <= len(command.topic) <= 500),
+        ("invalid_choice_count", 2 <= len(command.choices) <= 64),
+        ("invalid_choice_description", all(1 <= len(c.encode()) <= 100 for c in command.choices)),
+    ]
+    first = next((code for code, ok in checks if not ok), None)
+    assert validate(command) == first
