@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.test-installed
 RUN_LOCK := requirements/run.txt
 TEST_LOCK := requirements/test.txt
 
-.PHONY: run test lint bench redis-server clean lock
+.PHONY: run test lint bench bench-scale redis-server clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ lint: $(TEST_STAMP)
 ## The fan-out benchmark (not a test).
 bench: $(TEST_STAMP) redis-server
 	$(BIN)/python -m bench.fanout
+
+## The scale benchmark (not a test, a few minutes): 10,000 idle connections, a meeting day,
+## a join storm. Needs an open-files limit of about 21,000 (raised to the hard limit here).
+bench-scale: $(TEST_STAMP) redis-server
+	ulimit -n "$$(ulimit -Hn)"; $(BIN)/python -m bench.scale
 
 # Tests start their own redis-server processes on free ports; this only makes sure the binary exists.
 redis-server:
