@@ -218,13 +218,16 @@ class Node:
         due_resumption = now - self._resumption_refreshed >= self.tokens.resumption_ttl / 2
         if due_resumption:
             self._resumption_refreshed = now
-        for session in self.hub.sessions():
-            if not await self.tokens.refresh_runner(session.id, session.runner):
-                session.close(CloseCode.NORMAL, reason="session taken over")
-            elif due_resumption:
-                if not await self.tokens.refresh_resumption(session.ticket.resumption):
-                    session.close(CloseCode.NORMAL, reason="session resumed elsewhere")
-                await self.control.waiting_room.refresh(session.id)
+        sessions = self.hub.sessions()  # a few pipelined round trips for all of them
+        kept = await self.tokens.refresh_runners([(s.id, s.runner) for s in sessions])
+        for session in (s for s, ok in zip(sessions, kept, strict=True) if not ok):
+            session.close(CloseCode.NORMAL, reason="session taken over")
+        if due_resumption:
+            alive = [s for s, ok in zip(sessions, kept, strict=True) if ok]
+            resumable = await self.tokens.refresh_resumptions([s.ticket.resumption for s in alive])
+            for session in (s for s, ok in zip(alive, resumable, strict=True) if not ok):
+                session.close(CloseCode.NORMAL, reason="session resumed elsewhere")
+            await self.control.waiting_room.refresh([s.id for s in alive])
 
     async def _clean_rooms(self) -> None:
         since = time.time() - self.settings.room_grace_period
@@ -252,10 +255,12 @@ class Node:
             return
         for room in await self.state.rooms():
             for breakout in await self.state.breakouts(room):
-                for participant in await self.state.participants(room, breakout):
-                    if participant.left_at is not None:
-                        continue
-                    if await self.tokens.runner_active(participant.id):
+                present = [
+                    p for p in await self.state.participants(room, breakout) if p.left_at is None
+                ]
+                active = await self.tokens.runners_active([p.id for p in present])
+                for participant, running in zip(present, active, strict=True):
+                    if running:
                         continue
                     at = format_timestamp(utcnow())
                     if await self.state.leave(
@@ -271,9 +276,12 @@ class Node:
                                 "timeout",
                             )
                         )
-            for held, _ in await self.state.waiting(room):
-                if not await self.tokens.runner_active(held.id):
-                    await self.control.waiting_room.forsake(room, held.id)
+            held = [participant for participant, _ in await self.state.waiting(room)]
+            for participant, running in zip(
+                held, await self.tokens.runners_active([p.id for p in held]), strict=True
+            ):
+                if not running:
+                    await self.control.waiting_room.forsake(room, participant.id)
 
     async def _check_epoch(self) -> None:
         """Called on every (re)connection of the broker."""
