@@ -64,7 +64,7 @@ STORM_SECONDS = 10.0
 JOIN_CONCURRENCY = 50  # joins under way at once while filling rooms (not the storm)
 
 START_TIMEOUT = 60.0
-JOIN_TIMEOUT = 30.0  # one join: ticket, handshake, join_success
+JOIN_TIMEOUT = 60.0  # one join: ticket, handshake, join_success
 FILL_TIMEOUT = 900.0  # all connections of one scenario joined
 QUIET_TIMEOUT = 120.0  # the join events have all been read
 DRAIN_TIMEOUT = 60.0  # the last chat messages delivered
@@ -85,9 +85,11 @@ class Stats:
 
     def __init__(self) -> None:
         self.latencies: list[int] = []  # ns, chat deliveries
+        self.phases: list[tuple[int, int, int]] = []  # ns per join: ticket, handshake, join
         self.deliveries = 0
         self.last_frame = time.perf_counter_ns()
         self.closed: list[str] = []
+        self.errors: list[str] = []  # joins that failed
 
 
 class Peer(Collector):
@@ -136,7 +138,14 @@ class Cluster:
             server = ServerProcess(env)
             self.servers.append(server)
             server.start(timeout=START_TIMEOUT)
-            self.http.append(httpx.AsyncClient(base_url=server.base_url, timeout=JOIN_TIMEOUT))
+            self.http.append(
+                httpx.AsyncClient(
+                    base_url=server.base_url,
+                    timeout=JOIN_TIMEOUT,
+                    # below uvicorn's 5 s keep-alive: never a connection the server just closed
+                    limits=httpx.Limits(max_connections=100, keepalive_expiry=2.0),
+                )
+            )
 
     def pids(self) -> list[int]:
         return [s.proc.pid for s in self.servers if s.proc is not None]
@@ -163,13 +172,16 @@ class Cluster:
         node = index % self.nodes
         server, name = self.servers[node], f"Scale {index}"
         token = server.token(f"scale-{index}", name)
+        began = time.perf_counter_ns()
         response = await self.http[node].post(
             f"/v1/rooms/{room}/start", json={}, headers={"Authorization": f"Bearer {token}"}
         )
         response.raise_for_status()
         protocols = [Subprotocol(SUBPROTOCOL), Subprotocol(f"ticket#{response.json()['ticket']}")]
         peer = Peer(self.stats)
+        ticketed = time.perf_counter_ns()
         client = await Client.open(server.ws_url, peer, protocols)
+        opened = time.perf_counter_ns()
         self.clients.append(client)
         join = {"namespace": "control", "payload": {"action": "join", "display_name": name}}
         client.send(json.dumps(join))
@@ -178,6 +190,8 @@ class Cluster:
             frame = await client.recv(max(deadline - time.monotonic(), 0.0))
             if b'"join_success"' in frame:
                 peer.learn(frame)
+                done = time.perf_counter_ns()
+                self.stats.phases.append((ticketed - began, opened - ticketed, done - opened))
                 break
             peer.on_frame(frame)
         client.hand_over()
@@ -191,13 +205,20 @@ class Cluster:
         async def one(index: int) -> None:
             room = rooms[index % len(rooms)]
             async with gate:
-                peer = await self.join(index, room)
+                try:
+                    peer = await self.join(index, room)
+                except Exception as exc:
+                    self.stats.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+                    return
                 joined.append((peer, self.clients[-1], room))
 
         started = time.monotonic()
         total = len(rooms) * per_room
         await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(total))), FILL_TIMEOUT)
-        log(f"  {total} joined in {time.monotonic() - started:.0f} s")
+        errors = self.stats.errors
+        log(f"  {len(joined)} of {total} joined in {time.monotonic() - started:.0f} s")
+        if errors:
+            log(f"  {len(errors)} joins failed, first: {errors[0]}")
         await self.quiet(1.0)
         return joined
 
@@ -252,9 +273,10 @@ async def idle(results: dict[str, float], connections: int) -> None:
         rooms = await cluster.rooms(max(1, connections // ROOM_SIZE))
         await asyncio.sleep(1.0)
         before = rss_kib(cluster.pids())
-        await cluster.fill(rooms, connections // len(rooms))
+        joined = len(await cluster.fill(rooms, connections // len(rooms)))
         await asyncio.sleep(2.0)
-        results["scale_rss_kib_per_conn"] = (rss_kib(cluster.pids()) - before) / connections
+        results["scale_rss_kib_per_conn"] = (rss_kib(cluster.pids()) - before) / max(joined, 1)
+        results["scale_idle_connections"] = joined
         cpu0, redis0, own0 = (
             cpu_seconds(cluster.pids()),
             cpu_seconds([cluster.redis_pid()]),
@@ -291,18 +313,19 @@ async def meeting_day(results: dict[str, float], rooms_count: int) -> None:
         pids = cluster.pids()
         cpu0 = [cpu_seconds([pid]) for pid in pids]
         redis0, own0 = cpu_seconds([cluster.redis_pid()]), own_cpu_seconds()
-        sent = 0
+        sizes = Counter(room for _, _, room in members)
+        sent = expected = 0
         rounds = max(1, round(DAY_SECONDS / DAY_PERIOD))
         start = time.perf_counter()
         for k in range(rounds):
-            for i, (_, client, _) in enumerate(members):
+            for i, (_, client, room) in enumerate(members):
                 delay = start + k * DAY_PERIOD + i * DAY_PERIOD / len(members)
                 pause = delay - time.perf_counter()
                 if pause > 0:
                     await asyncio.sleep(pause)
                 client.send(chat_message())
                 sent += 1
-        expected = sent * ROOM_SIZE
+                expected += sizes[room]  # the sender's echo included
         for _ in range(round(DRAIN_TIMEOUT / 0.1)):  # the last messages on their way
             if stats.deliveries >= expected:
                 break
@@ -318,6 +341,7 @@ async def meeting_day(results: dict[str, float], rooms_count: int) -> None:
         results["scale_chat_client_cpu_pct"] = 100 * (own_cpu_seconds() - own0) / elapsed
         results["scale_chat_messages_per_s"] = sent / (rounds * DAY_PERIOD)
         results["scale_chat_missing"] = expected - stats.deliveries
+        results["scale_chat_join_errors"] = len(stats.errors)
         results["scale_chat_p50_ms"] = percentile(stats.latencies, 0.50)
         results["scale_chat_p99_ms"] = percentile(stats.latencies, 0.99)
     finally:
@@ -378,6 +402,12 @@ async def join_storm(results: dict[str, float], joins: int, rooms_count: int) ->
         results["scale_join_wrong_views"] = wrong
         results["scale_join_cpu_pct"] = 100 * (cpu_seconds(pids) - cpu0) / elapsed
         results["scale_join_client_cpu_pct"] = 100 * (own_cpu_seconds() - own0) / elapsed
+        phases = cluster.stats.phases
+        split = ", ".join(
+            f"{what} p50 {percentile([p[i] for p in phases], 0.5):.0f} ms"
+            for i, what in enumerate(("ticket", "handshake", "join"))
+        )
+        log(f"  join phases: {split}")
         for error in errors[:3]:
             log(f"  join error: {error}")
     finally:
@@ -418,6 +448,7 @@ def report(results: dict[str, float], wall: float) -> None:
             f"≤ {GOAL_IDLE_CPU_PCT:.0f} ({goal('scale_idle_cpu_pct', GOAL_IDLE_CPU_PCT)})",
             "scale_idle_client_cpu_pct",
         ),
+        ("idle, 1 node", "connections joined", "scale_idle_connections", "", ""),
         ("idle, 1 node", "Redis commands/s", "scale_idle_redis_commands_per_s", "", ""),
         ("idle, 1 node", "Redis CPU %", "scale_idle_redis_cpu_pct", "", ""),
         ("meeting day, 2 nodes", "chat messages/s", "scale_chat_messages_per_s", "", ""),
@@ -433,6 +464,7 @@ def report(results: dict[str, float], wall: float) -> None:
         ("meeting day, 2 nodes", "node 2 CPU %", "scale_chat_node2_cpu_pct", "", ""),
         ("meeting day, 2 nodes", "Redis CPU %", "scale_chat_redis_cpu_pct", "", ""),
         ("meeting day, 2 nodes", "deliveries missing", "scale_chat_missing", "0", ""),
+        ("meeting day, 2 nodes", "joins failed", "scale_chat_join_errors", "0", ""),
         ("join storm, 2 nodes", "join p50 ms", "scale_join_p50_ms", "", ""),
         (
             "join storm, 2 nodes",
