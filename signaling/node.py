@@ -50,6 +50,7 @@ from signaling.modules.legal_vote import LegalVoteModule
 from signaling.modules.moderation import ModerationModule
 from signaling.modules.polls import PollsModule
 from signaling.modules.timer import TimerModule
+from signaling.session import ConnState
 from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
@@ -223,7 +224,10 @@ class Node:
         for session in (s for s, ok in zip(sessions, kept, strict=True) if not ok):
             session.close(CloseCode.NORMAL, reason="session taken over")
         if due_resumption:
-            alive = [s for s, ok in zip(sessions, kept, strict=True) if ok]
+            # a session's token becomes valid after its handshake: before its join it may not be
+            alive = [
+                s for s, ok in zip(sessions, kept, strict=True) if ok and s.state != ConnState.NONE
+            ]
             resumable = await self.tokens.refresh_resumptions([s.ticket.resumption for s in alive])
             for session in (s for s, ok in zip(alive, resumable, strict=True) if not ok):
                 session.close(CloseCode.NORMAL, reason="session resumed elsewhere")
