@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.test-installed
 RUN_LOCK := requirements/run.txt
 TEST_LOCK := requirements/test.txt
 
-.PHONY: run test lint bench redis-server chromium demo clean lock
+.PHONY: run test lint bench bench-scale redis-server chromium demo clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ lint: $(TEST_STAMP)
 ## The fan-out benchmark (not a test).
 bench: $(TEST_STAMP) redis-server
 	$(BIN)/python -m bench.fanout
+
+## The scale benchmark (not a test, a few minutes): 10,000 idle connections, a meeting day,
+## a join storm. Needs an open-files limit of about 21,000 (raised to the hard limit here).
+bench-scale: $(TEST_STAMP) redis-server
+	ulimit -n "$$(ulimit -Hn)"; $(BIN)/python -m bench.scale
 
 # A Debian package installed when its command is missing (root with apt-get), or a clear error.
 define apt-install
