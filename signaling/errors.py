@@ -11,8 +11,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from signaling.redis_client import LINK_ERRORS
 
 
 class ApiError(Exception):
@@ -78,12 +77,7 @@ class BackendUnavailable(Exception):
 
 #: Exceptions that mean "the shared backend is unreachable": REST answers 503, a WebSocket
 #: command gets a ``service_unavailable`` error event.
-BACKEND_ERRORS: tuple[type[Exception], ...] = (
-    BackendUnavailable,
-    RedisConnectionError,
-    RedisTimeoutError,
-    OSError,
-)
+BACKEND_ERRORS: tuple[type[Exception], ...] = (BackendUnavailable, *LINK_ERRORS)
 
 
 class CloseCode(enum.IntEnum):

@@ -28,11 +28,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.maint_notifications import MaintNotificationsConfig
-
 from signaling.auth import Authenticator
 from signaling.broker import Broker
 from signaling.broker.memory import MemoryBroker, MemoryBus
@@ -50,6 +45,7 @@ from signaling.modules.legal_vote import LegalVoteModule
 from signaling.modules.moderation import ModerationModule
 from signaling.modules.polls import PollsModule
 from signaling.modules.timer import TimerModule
+from signaling.redis_client import Client, connect
 from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
@@ -95,46 +91,31 @@ class Node:
         self.id = uuid.uuid4().hex
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
         self.authenticator = Authenticator(settings)
-        self.redis: aioredis.Redis | None = None
+        self.redis: Client | None = None
         self.registry: Registry
         self.state: LiveState
         store: ExpiringStore
         self.broker: Broker
-        if settings.redis_url is None:
+        connection = connect(settings)
+        if connection is None:
             self.registry = SqliteRegistry(str(Path(settings.data_dir) / "registry.sqlite3"))
             store = MemoryExpiringStore()
             self.state = MemoryState()
             self.broker = MemoryBroker(MemoryBus(settings.history_size))
         else:
-            pool = aioredis.BlockingConnectionPool.from_url(
-                settings.redis_url,
-                max_connections=16,
-                timeout=5,
-                socket_timeout=2,
-                socket_connect_timeout=2,
-                # a pooled connection whose server went away is replaced before use
-                maint_notifications_config=MaintNotificationsConfig(enabled=False),
-            )
-            self.redis = aioredis.Redis(connection_pool=pool)
-            pubsub_client = aioredis.Redis.from_url(
-                settings.redis_url,
-                socket_connect_timeout=2,
-                socket_keepalive=True,
-                retry=Retry(NoBackoff(), 0),  # the broker reconnects and repairs itself
-                maint_notifications_config=MaintNotificationsConfig(enabled=False),
-            )
+            self.redis = connection.client
             self.registry = RedisRegistry(self.redis, KEY_PREFIX)
             store = RedisExpiringStore(self.redis, KEY_PREFIX)
             self.state = RedisState(self.redis, KEY_PREFIX)
             self.broker = RedisBroker(
                 self.redis,
-                pubsub_client,
+                connection.shards,
                 KEY_PREFIX,
                 history_size=settings.history_size,
                 history_ttl=settings.history_ttl,
                 on_connect=self._check_epoch,
             )
-            self._pubsub_client = pubsub_client
+            self._connection = connection
         self.store = store
         self.tokens = Tokens(store, settings)
         self.hub = Hub(self.broker)
@@ -168,8 +149,7 @@ class Node:
         await self.registry.close()
         await self.state.close()
         if self.redis is not None:
-            await self.redis.aclose(close_connection_pool=True)
-            await self._pubsub_client.aclose()
+            await self._connection.aclose()
 
     def spawn(self, work: Awaitable[None]) -> None:
         """Run a coroutine owned by the node (cancelled on stop)."""

@@ -27,9 +27,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from signaling.redis_client import Client
 from tickets.registry import (
     SIP_ID_ATTEMPTS,
     SIP_ID_LENGTH,
@@ -156,7 +156,7 @@ class RedisRegistry:
     ``client`` belongs to the caller: :meth:`close` leaves it open.
     """
 
-    def __init__(self, client: aioredis.Redis, prefix: str = "opentalk-signaling:") -> None:
+    def __init__(self, client: Client, prefix: str = "opentalk-signaling:") -> None:
         self._redis = client
         self._keys = prefix + "registry:"
         self._open = False

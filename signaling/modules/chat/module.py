@@ -138,7 +138,9 @@ class ChatModule(Module):
             assert target is not None
             peer = await state.participant(session.room, session.breakout, target)
             if peer is not None and peer.left_at is None and target != session.id:
-                await session.publish(participant_channel(target), Delivery(frame=frame))
+                await session.publish(
+                    participant_channel(session.room, target), Delivery(frame=frame)
+                )
             session.send_text(frame)
             histories = [_list(session, f"private:{owner}") for owner in {session.id, target}]
         for history in histories:

@@ -430,7 +430,7 @@ class ControlModule(Module):
             return
         try:
             await session.publish(
-                participant_channel(target.id),
+                participant_channel(session.room, target.id),
                 Delivery(
                     frame=encode_event("control", RoleUpdated(new_role=new_role)),
                     namespace="control",

@@ -118,7 +118,7 @@ class ModerationModule(Module):
         command: Kick | Ban | SendToWaitingRoom | ChangeDisplayName,
         target: Participant,
     ) -> None:
-        channel = participant_channel(target.id)
+        channel = participant_channel(session.room, target.id)
         match command:
             case Kick():
                 await self.waiting_room.forget(target.id)
@@ -253,7 +253,7 @@ class ModerationModule(Module):
             )
             if notify:
                 told = Delivery(frame=frame)
-                channel = participant_channel(member.id)
+                channel = participant_channel(session.room, member.id)
                 await self.node.reliably(partial(self.node.hub.publish, channel, told))
 
     # -- hooks -----------------------------------------------------------------------------

@@ -156,7 +156,9 @@ class WaitingRoom:
             signal={"accepted": True},
         )
         # accepted for good: the participant must hear of it
-        await self.node.reliably(partial(self.node.hub.publish, participant_channel(pid), accepted))
+        await self.node.reliably(
+            partial(self.node.hub.publish, participant_channel(room, pid), accepted)
+        )
         return True
 
     def mark_accepted(self, session: Session) -> None:
