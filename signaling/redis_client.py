@@ -112,7 +112,9 @@ def connect(settings: Settings) -> Connection | None:
     if settings.redis_cluster_nodes:
         client: Client = RedisCluster(
             startup_nodes=cluster_nodes(settings.redis_cluster_nodes),
-            max_connections=16,
+            # per master; redis-py's cluster client does not queue past it (a burst beyond
+            # fails as a backend error), unlike the blocking pool of one Redis
+            max_connections=256,
             socket_timeout=2,
             socket_connect_timeout=2,
             # a command on a slot whose master died is retried while the slot map is reread;
