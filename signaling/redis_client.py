@@ -69,6 +69,7 @@ class Shards:
     async def refresh(self) -> None:
         """Reread the slot map (a master failed over, or slots moved)."""
         if isinstance(self._client, RedisCluster):
+            await self._client.initialize()  # the first time: slot map, commands
             await self._client.nodes_manager.initialize()
 
     def subscriber(self, address: str) -> aioredis.Redis:

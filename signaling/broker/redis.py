@@ -4,7 +4,8 @@
 server that holds a subscription of this node (on a cluster: only the masters owning the
 rooms this node has participants in). A broken link's channels move to whichever master
 owns them now (the slot map is reread) and are repaired from the history
-(``lua/history.lua``); ``connected`` is clear meanwhile.
+(``lua/history.lua``). ``connected`` is set once Redis answered ``on_connect`` and clear while a
+channel waits for a link; ``on_connect`` runs again after every such recovery.
 
 Names of channel ``C`` (:func:`channel_names`): its pub/sub channel ``<prefix>C``, its
 numbering ``<prefix>C:meta`` (``epoch``, ``seq``; expires ``meta_ttl`` after the last
@@ -38,7 +39,6 @@ from signaling.tasks import cancel_until_done
 log = logging.getLogger(__name__)
 _PUBLISH_RETRIES = (0.05, 0.2, 0.5)  # seconds before each retry of an unclear publish
 LOCAL_DELIVERY_WAIT = 2.0  # publish waits this long for its own local delivery (in order)
-_CONTROL = "-"  # held on one link at all times: ``connected`` and ``on_connect`` follow it
 
 
 def channel_names(prefix: str, channel: str) -> tuple[str, str, str]:
@@ -81,11 +81,10 @@ class RedisBroker:
         self._publish = _script(client, "publish.lua")
         self._history = _script(client, "history.lua")
         self._sequencer = Sequencer(self._fetch)
-        self._control = channel_names(prefix, _CONTROL)[0]
         self._channels: dict[bytes, str] = {}  # pub/sub name -> channel, while subscribed
         self._links: dict[str, ShardLink] = {}  # by server address
         self._homes: dict[str, ShardLink] = {}  # pub/sub name -> the link holding it
-        self._orphans: set[str] = {self._control}  # names waiting for a link
+        self._orphans: set[str] = set()  # names waiting for a link
         self._lock = asyncio.Lock()
         self._recovery: asyncio.Task[None] | None = None
         self._on_connect = on_connect
@@ -94,11 +93,6 @@ class RedisBroker:
     @property
     def resyncs(self) -> int:
         return self._sequencer.resyncs
-
-    @property
-    def shard_addresses(self) -> list[str]:
-        """The servers this node holds subscriptions on (the control channel's included)."""
-        return sorted(self._links)
 
     def set_handlers(self, handler: Handler, resync: Resync) -> None:
         self._sequencer.set_handlers(handler, resync)
@@ -270,8 +264,8 @@ class RedisBroker:
         while True:
             try:
                 async with self._lock:
+                    await self._shards.refresh()
                     if self._orphans:
-                        await self._shards.refresh()
                         placed, failure = await self._place(sorted(self._orphans))
                         self._sequencer.reconnected(
                             [c for n in placed if (c := self._channels.get(n.encode()))]
@@ -286,7 +280,7 @@ class RedisBroker:
             except Exception as exc:  # the backend is away or has no master for a slot yet
                 log.warning("Redis pub/sub not (fully) connected (%s); retrying", exc)
             await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 2.0)
+            backoff = min(backoff * 2, 0.5)  # a failover promotes a replica within seconds
 
     async def close(self) -> None:
         if self._recovery is not None:
