@@ -11,12 +11,13 @@ Names of channel ``C`` (:func:`channel_names`): its pub/sub channel ``<prefix>C`
 numbering ``<prefix>C:meta`` (``epoch``, ``seq``; expires ``meta_ttl`` after the last
 publication) and its history ``<prefix>C:history`` (the last ``history_size`` wire forms;
 expires ``history_ttl`` after the last publication), all on the slot of ``C``'s hash tag (the
-hub's channels carry their room's ``{room}``; a channel without a tag is wrapped in one).
+hub's channels carry their room's ``{room}``; a channel without one gets a tag of its own).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from importlib import resources
@@ -43,9 +44,11 @@ LOCAL_DELIVERY_WAIT = 2.0  # publish waits this long for its own local delivery 
 
 def channel_names(prefix: str, channel: str) -> tuple[str, str, str]:
     """The pub/sub channel, the numbering key and the history key of ``channel``."""
-    opening = channel.find("{")
-    tagged = opening >= 0 and channel.find("}", opening + 2) > opening
-    name = prefix + (channel if tagged else "{" + channel + "}")
+    name = prefix + channel
+    opening = name.find("{")
+    if opening < 0 or name.find("}", opening + 1) <= opening + 1:  # no hash tag (Redis' rule)
+        tag = hashlib.blake2b(channel.encode(), digest_size=8).hexdigest()
+        name = f"{prefix}{{{tag}}}{channel}"
     return name, name + ":meta", name + ":history"
 
 

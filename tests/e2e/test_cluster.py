@@ -84,6 +84,23 @@ async def test_a_room_s_traffic_stays_on_its_shard(
     assert _subscribers(owner) == len(group.nodes)  # one link per node, on the room's master
 
 
+async def test_killed_sharded_subscriptions_lose_nothing(
+    meeting: tuple[Meeting, ClusterNodeGroup],
+) -> None:
+    made, group = meeting
+
+    async def kill_subscriptions() -> None:
+        for _ in range(2):
+            for master in group.cluster.primaries():
+                with master.client() as client:
+                    client.client_kill_filter(_type="pubsub")
+            await asyncio.sleep(0.4)
+
+    report = await made.burst("sharded", kill_subscriptions)
+    assert_lossless(report)
+    assert report["refused"] == 0  # publishing never depended on the subscriptions
+
+
 async def test_a_master_failover_mid_meeting() -> None:
     cluster = await asyncio.to_thread(RedisClusterServers().start)  # its own: one dies
     group = await asyncio.to_thread(ClusterNodeGroup, 3, cluster)
