@@ -40,6 +40,11 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def _pairs(flat: list[Any]) -> dict[Any, Any]:
+    """A hash from a script's flat ``HGETALL`` answer (field, value, field, value, …)."""
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
 def _script(client: Client, name: str) -> Any:
     return client.register_script(
         resources.files("signaling.state").joinpath(f"lua/{name}").read_text()
@@ -63,6 +68,20 @@ class RedisState:
         self._unhold = _script(client, "unhold.lua")
         self._admit = _script(client, "admit.lua")
         self._unmark_script = client.register_script(_UNMARK)
+        self._append = _script(client, "append.lua")
+        # scripts rather than MULTI: a cluster client's transaction costs several times more
+        self._set_entry = client.register_script(
+            "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])"
+            " return redis.call('SADD', KEYS[2], ARGV[3])"
+        )
+        self._read_listed = client.register_script(
+            "local found = {redis.call('ZRANGE', KEYS[1], 0, -1)}"
+            " for i = 2, #KEYS do found[i] = redis.call('HGETALL', KEYS[i]) end return found"
+        )
+        self._init_flag = client.register_script(
+            "redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])"
+            " return redis.call('HGET', KEYS[1], ARGV[1])"
+        )
         self._take_value = client.register_script(
             "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then"
             " return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0"
@@ -139,11 +158,14 @@ class RedisState:
         return bool(await self._marked(leaving, self._empty, room))
 
     async def participants(self, room: str, breakout: str | None) -> list[Participant]:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zrange(self._sroom(room, breakout, "order"), 0, -1)
-            pipe.hgetall(self._sroom(room, breakout, "participants"))
-            order, records = await pipe.execute()
+        keys = [self._sroom(room, breakout, "order"), self._sroom(room, breakout, "participants")]
+        order, records = await self._listed(keys=keys)
         return [_participant.decode(records[pid]) for pid in order if pid in records]
+
+    async def _listed(self, keys: list[str]) -> list[Any]:
+        """The members of an order (sorted set) and the records of hashes, read in one step."""
+        found = await self._read_listed(keys=keys)
+        return [found[0], *(_pairs(flat) for flat in found[1:])]
 
     async def participant(self, room: str, breakout: str | None, pid: str) -> Participant | None:
         raw = await self._redis.hget(self._sroom(room, breakout, "participants"), pid)
@@ -186,15 +208,8 @@ class RedisState:
         await self._redis.hset(self._key(room, "flags"), name, "1" if value else "0")
 
     async def append(self, room: str, name: str, item: bytes, limit: int) -> None:
-        key = self._key(room, f"list:{name}")
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(key, item)
-            if limit > 0:
-                pipe.ltrim(key, -limit, -1)
-            else:
-                pipe.delete(key)
-            pipe.sadd(self._key(room, "lists"), name)
-            await pipe.execute()
+        keys = [self._key(room, f"list:{name}"), self._key(room, "lists")]
+        await self._append(keys=keys, args=[item, limit, name])
 
     async def items(self, room: str, name: str) -> list[bytes]:
         found: Any = await self._redis.lrange(self._key(room, f"list:{name}"), 0, -1)
@@ -218,10 +233,8 @@ class RedisState:
         return bool(taken)
 
     async def set_entry(self, room: str, name: str, key: str, value: bytes) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._key(room, f"map:{name}"), key, value)
-            pipe.sadd(self._key(room, "maps"), name)
-            await pipe.execute()
+        keys = [self._key(room, f"map:{name}"), self._key(room, "maps")]
+        await self._set_entry(keys=keys, args=[key, value, name])
 
     async def entries(self, room: str, name: str) -> dict[str, bytes]:
         found: Any = await self._redis.hgetall(self._key(room, f"map:{name}"))
@@ -240,11 +253,7 @@ class RedisState:
         return bool(await self._redis.zrem(self._timers, key))
 
     async def init_flag(self, room: str, name: str, value: bool) -> bool:
-        key = self._key(room, "flags")
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hsetnx(key, name, "1" if value else "0")
-            pipe.hget(key, name)
-            _, stored = await pipe.execute()
+        stored = await self._init_flag(keys=[self._key(room, "flags")], args=[name, int(value)])
         return bool(stored == b"1")
 
     async def hold(self, room: str, participant: Participant, *, limit: int) -> bool:
@@ -299,11 +308,13 @@ class RedisState:
         return bool(await self._marked(removing, self._empty, room))
 
     async def waiting(self, room: str) -> list[tuple[Participant, bool]]:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zrange(self._key(room, "waiting-order"), 0, -1)
-            pipe.hgetall(self._key(room, "waiting"))
-            pipe.hgetall(self._key(room, "accepted"))
-            order, waiting, accepted = await pipe.execute()
+        order, waiting, accepted = await self._listed(
+            keys=[
+                self._key(room, "waiting-order"),
+                self._key(room, "waiting"),
+                self._key(room, "accepted"),
+            ]
+        )
         return [(_participant.decode(waiting[pid]), False) for pid in order if pid in waiting] + [
             (_participant.decode(accepted[pid]), True) for pid in order if pid in accepted
         ]
