@@ -55,9 +55,10 @@ lint: $(TEST_STAMP)
 bench: $(TEST_STAMP) redis-server
 	$(BIN)/python -m bench.fanout
 
-# Tests start their own redis-server processes on free ports; this only makes sure the binary exists.
+# Tests start their own redis-server processes on free ports (and a local Redis Cluster, made
+# with redis-cli); this only makes sure the binaries exist.
 redis-server:
-	@command -v redis-server >/dev/null 2>&1 || { \
+	@{ command -v redis-server && command -v redis-cli; } >/dev/null 2>&1 || { \
 	  echo "redis-server not found: installing it"; \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \

@@ -90,6 +90,7 @@ class RedisBroker:
         self._orphans: set[str] = set()  # names waiting for a link
         self._lock = asyncio.Lock()
         self._recovery: asyncio.Task[None] | None = None
+        self._closing: set[asyncio.Task[None]] = set()  # links being closed after a loss
         self._on_connect = on_connect
         self.connected = asyncio.Event()
 
@@ -256,7 +257,9 @@ class RedisBroker:
                 self._orphans.add(name)
         self.connected.clear()
         self._recover_soon()
-        asyncio.get_running_loop().create_task(link.close())
+        closing = asyncio.get_running_loop().create_task(link.close())
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
 
     def _recover_soon(self) -> None:
         if self._recovery is None or self._recovery.done():
@@ -291,4 +294,5 @@ class RedisBroker:
         for link in list(self._links.values()):
             await link.close()
         self._links.clear()
+        await asyncio.gather(*self._closing, return_exceptions=True)
         await self._sequencer.close()
