@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+
 from signaling.broker.sequencer import (
     NO_EPOCH,
     Cursor,
@@ -227,6 +229,8 @@ class RedisBroker:
                 self._links[address] = link
             try:
                 await link.subscribe(group)
+                if link.lost:  # broke while we waited: its loss was reported without these
+                    raise RedisConnectionError(f"the pub/sub link to {address} broke")
             except LINK_ERRORS as exc:
                 failure = failure or exc
                 if not link.names:

@@ -43,6 +43,11 @@ class ShardLink:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
 
+    @property
+    def lost(self) -> bool:
+        """Broken (reported to ``on_lost``) or closed."""
+        return self._closed
+
     async def subscribe(self, names: list[str]) -> None:
         """Returns once every name is subscribed (one ``SSUBSCRIBE`` per slot)."""
         by_slot: dict[int, list[str]] = {}
