@@ -1,9 +1,10 @@
 """One server process: the backends, the modules and the background duties that tie them.
 
-Built by :func:`signaling.app.create_app`; nothing here is global. With
-``SIGNALING_REDIS_URL`` unset (embedded) live state, tokens and the broker live in this
-process and durable records in SQLite under the data dir; with it set, everything lives in
-Redis and any number of nodes behave as one server.
+Built by :func:`signaling.app.create_app`; nothing here is global. With no Redis configured
+(embedded) live state, tokens and the broker live in this process and durable records in
+SQLite under the data dir; with ``SIGNALING_REDIS_URL`` or ``SIGNALING_REDIS_CLUSTER_NODES``
+(:mod:`signaling.redis_client`), everything lives in Redis and any number of nodes behave as
+one server.
 
 Background duties, one task each:
 
