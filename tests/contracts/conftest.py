@@ -47,36 +47,46 @@ Factory = Callable[[], AbstractAsyncContextManager[T]]
 
 BACKENDS = ["memory", "redis", "cluster"]
 _redis_server: RedisServer | None = None
+_cluster_client: RedisCluster | None = None  # one for the session: its start-up is costly
 
 
 class RedisBackend:
     """A client of the suite's own redis-server or cluster, where its channels live, the
     servers behind it, and a key prefix nobody else uses."""
 
-    def __init__(self, cluster: bool) -> None:
-        global _redis_server
-        self.client: Client
-        if cluster:
-            servers = shared_cluster()
-            self.servers = servers.live()
-            self.client = RedisCluster(startup_nodes=cluster_nodes(servers.nodes))
-            self.shards = Shards(self.client, None)
-        else:
-            if _redis_server is None:
-                _redis_server = RedisServer().start()
-            self.servers = [_redis_server]
-            self.client = aioredis.Redis.from_url(_redis_server.url)
-            self.shards = Shards(self.client, _redis_server.url)
+    def __init__(self, client: Client, shards: Shards, servers: list[RedisServer]) -> None:
+        self.client = client
+        self.shards = shards
+        self.servers = servers
         self.prefix = f"contract-{uuid.uuid4().hex}:"
 
 
 @asynccontextmanager
 async def _redis_backend(cluster: bool) -> AsyncIterator[RedisBackend]:
-    backend = RedisBackend(cluster)
-    try:
-        yield backend
-    finally:
-        await backend.client.aclose()
+    global _redis_server, _cluster_client
+    if not cluster:
+        if _redis_server is None:
+            _redis_server = RedisServer().start()
+        client = aioredis.Redis.from_url(_redis_server.url)
+        try:
+            yield RedisBackend(client, Shards(client, _redis_server.url), [_redis_server])
+        finally:
+            await client.aclose()
+        return
+    servers = shared_cluster()
+    if _cluster_client is None:
+        _cluster_client = RedisCluster(startup_nodes=cluster_nodes(servers.nodes))
+        # the slot map first, as a node does when it starts: redis-py's cluster client
+        # breaks a connection that is being opened when many first commands race
+        await _cluster_client.initialize()
+    yield RedisBackend(_cluster_client, Shards(_cluster_client, None), servers.live())
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _close_the_cluster_client() -> AsyncIterator[None]:
+    yield
+    if _cluster_client is not None:
+        await _cluster_client.aclose()
 
 
 @asynccontextmanager
