@@ -1,8 +1,11 @@
-"""``create_app(settings)``: the REST routes of ``tickets``, ``/signaling``, ``/healthz``."""
+"""``create_app(settings)``: the REST routes of ``tickets``, ``/signaling``, ``/metrics``.
+
+The app factory is the one module of ``signaling`` that imports ``tickets`` (see there)."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hmac
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -14,22 +17,27 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from signaling.config import Settings, load_settings
 from signaling.connections import filter_accept_errors
 from signaling.drain import Drain
 from signaling.endpoint import signaling_endpoint
-from signaling.errors import BACKEND_ERRORS, ApiError, service_unavailable, unauthorized
+from signaling.errors import (
+    BACKEND_ERRORS,
+    BAD_REQUEST,
+    INTERNAL_SERVER_ERROR,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    SERVICE_UNAVAILABLE,
+    UNAUTHORIZED,
+    ApiError,
+)
 from signaling.logs import name_node, setup_logging
 from signaling.metrics import SAMPLE_PERIOD
 from signaling.node import KEY_PREFIX, Node
-from signaling.openapi import openapi_route
 from signaling.tasks import cancel_until_done
-from tickets.http import error_response, json_response
-from tickets.records import record_routes
-from tickets.routes import start_routes
+from tickets import api
 from tickets.throttle import build_throttles
 
 log = logging.getLogger(__name__)
@@ -63,48 +71,29 @@ def create_app(settings: Settings) -> SignalingApp:
             await node.stop()
             node.hub.metrics.retire()
 
-    async def healthz(request: Request) -> Response:
-        if node.draining:
-            return json_response({"status": "draining"}, 503)
-        try:
-            await node.state.ping()
-        except Exception as exc:  # the cause goes to the log, never to the caller
-            log.warning("health check: backend unavailable (%s)", exc)
-            return json_response({"status": "degraded"}, 503)
-        return json_response(
-            {"status": "ok", "backend": "embedded" if settings.embedded else "redis"}
-        )
-
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        return error_response(exc)
+        return exc.response()
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        codes = {404: "not_found", 405: "method_not_allowed"}
-        code = codes.get(
-            exc.status_code, "bad_request" if exc.status_code < 500 else "internal_server_error"
+        problems = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED}
+        fallback = BAD_REQUEST if exc.status_code < 500 else INTERNAL_SERVER_ERROR
+        problem = dataclasses.replace(
+            problems.get(exc.status_code, fallback), status=exc.status_code
         )
-        return error_response(
-            ApiError(exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}))
-        )
+        return problem(str(exc.detail), headers=dict(exc.headers or {})).response()
 
     async def backend_error(request: Request, exc: Exception) -> Response:
         node.hub.metrics.backend_error()
         log.warning("%s %s: backend unavailable (%s)", request.method, request.url.path, exc)
-        return error_response(service_unavailable("the backend is unreachable; retry shortly"))
+        return SERVICE_UNAVAILABLE().response()
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(ApiError(500, "internal_server_error", "internal server error"))
+        return INTERNAL_SERVER_ERROR().response()
 
-    throttles = build_throttles(settings, node.redis, KEY_PREFIX)
-    routes = [
-        Route("/healthz", healthz),
-        *start_routes(node, throttles),
-        *record_routes(node, throttles),
-        openapi_route(),
-    ]
+    routes = api.routes(node, build_throttles(settings, node.redis, KEY_PREFIX))
     middleware = []
     if settings.cors_origins:
         middleware.append(
@@ -154,9 +143,9 @@ class SignalingApp:
         token = self.node.settings.metrics_token
         given = request.headers.get("authorization", "").encode()
         if token and not hmac.compare_digest(given, f"Bearer {token}".encode()):
-            return error_response(unauthorized("/metrics needs its bearer token"))
+            return UNAUTHORIZED("/metrics needs its bearer token").response()
         if request.method != "GET":
-            return error_response(ApiError(405, "method_not_allowed", "only GET"))
+            return METHOD_NOT_ALLOWED("only GET").response()
         _sample(self.node)
         body, content_type = self.node.hub.metrics.render()
         return PlainTextResponse(body, media_type=content_type)

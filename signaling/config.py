@@ -13,10 +13,12 @@ from typing import Any
 
 import msgspec
 
+from signaling.errors import SignalingError
+
 ENV_PREFIX = "SIGNALING_"
 
 
-class ConfigError(Exception):
+class ConfigError(SignalingError):
     """The configuration cannot be used; the message says which setting and why."""
 
 

@@ -47,19 +47,19 @@ from signaling.modules.moderation import ModerationModule
 from signaling.modules.polls import PollsModule
 from signaling.modules.timer import TimerModule
 from signaling.redis_client import Client, connect
+from signaling.registry import Registry
+from signaling.registry.redis import RedisRegistry
+from signaling.registry.sqlite import SqliteRegistry
 from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
+from signaling.store import ExpiringStore
+from signaling.store.memory import MemoryExpiringStore
+from signaling.store.redis import RedisExpiringStore
 from signaling.tariff import build_tariff
 from signaling.tasks import cancel_until_done
+from signaling.tokens import Tokens
 from signaling.wire import encode_event, format_timestamp, utcnow
-from tickets.redis_registry import RedisRegistry
-from tickets.registry import Registry
-from tickets.sqlite_registry import SqliteRegistry
-from tickets.store import ExpiringStore
-from tickets.store.memory import MemoryExpiringStore
-from tickets.store.redis import RedisExpiringStore
-from tickets.tokens import Tokens
 
 log = logging.getLogger(__name__)
 KEY_PREFIX = "opentalk-signaling:"

@@ -16,24 +16,12 @@ import redis.asyncio as aioredis
 from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
-from redis.exceptions import ClusterDownError, SlotNotCoveredError, TryAgainError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import SlotNotCoveredError
 from redis.maint_notifications import MaintNotificationsConfig
 
 from signaling.config import Settings
 
 Client = aioredis.Redis | RedisCluster  # what every Redis backend runs its commands on
-# Redis is away, or (on a cluster) a slot has no master for a moment: a failover is under way
-LINK_ERRORS: tuple[type[Exception], ...] = (
-    RedisConnectionError,
-    RedisTimeoutError,
-    OSError,
-    ClusterDownError,
-    TryAgainError,
-    SlotNotCoveredError,
-)
-
 # a pooled connection whose server went away is replaced before use
 _NO_MAINT = MaintNotificationsConfig(enabled=False)
 

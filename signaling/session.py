@@ -37,9 +37,9 @@ from signaling.hub import (
 from signaling.logs import bind_namespace, bind_session
 from signaling.metrics import command_action
 from signaling.state import Kind, LeaveReason, Role
+from signaling.tokens import TicketData
 from signaling.transport import HEARTBEAT_TIMEOUT, Link
 from signaling.wire import encode_event, incoming_decoder
-from tickets.tokens import TicketData
 
 if TYPE_CHECKING:
     from signaling.modules import Module

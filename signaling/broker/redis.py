@@ -36,7 +36,8 @@ from signaling.broker.sequencer import (
     parse,
 )
 from signaling.broker.shard_link import ShardLink
-from signaling.redis_client import LINK_ERRORS, Client, Shards
+from signaling.errors import BACKEND_ERRORS
+from signaling.redis_client import Client, Shards
 from signaling.tasks import cancel_until_done
 
 log = logging.getLogger(__name__)
@@ -115,13 +116,13 @@ class RedisBroker:
         number, body = self._sequencer.publishing(data)
         try:
             await self._publish_once(channel, body, retry=False)
-        except LINK_ERRORS:
+        except BACKEND_ERRORS:
             for delay in _PUBLISH_RETRIES:
                 await asyncio.sleep(delay)
                 try:
                     await self._publish_once(channel, body, retry=True)
                     break
-                except LINK_ERRORS:
+                except BACKEND_ERRORS:
                     continue
             else:
                 if not self._sequencer.came_back(number):
@@ -214,7 +215,7 @@ class RedisBroker:
         for name in names:
             try:
                 groups.setdefault(self._shards.owner(name), []).append(name)
-            except LINK_ERRORS as exc:  # no master owns its slot right now
+            except BACKEND_ERRORS as exc:  # no master owns its slot right now
                 failure = failure or exc
         for address, group in groups.items():
             link = self._links.get(address)
@@ -231,7 +232,7 @@ class RedisBroker:
                 await link.subscribe(group)
                 if link.lost:  # broke while we waited: its loss was reported without these
                     raise RedisConnectionError(f"the pub/sub link to {address} broke")
-            except LINK_ERRORS as exc:
+            except BACKEND_ERRORS as exc:
                 failure = failure or exc
                 if not link.names:
                     self._links.pop(address, None)

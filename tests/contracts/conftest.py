@@ -36,11 +36,11 @@ from signaling.redis_client import Client, Shards, cluster_nodes
 from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
+from signaling.store import ExpiringStore
+from signaling.store.memory import MemoryExpiringStore
+from signaling.store.redis import RedisExpiringStore
 from tests.support.redis import RedisServer
 from tests.support.redis_cluster import shared_cluster
-from tickets.store import ExpiringStore
-from tickets.store.memory import MemoryExpiringStore
-from tickets.store.redis import RedisExpiringStore
 
 T = TypeVar("T")
 Factory = Callable[[], AbstractAsyncContextManager[T]]

@@ -1,4 +1,4 @@
-"""signaling.asyncapi: the generated protocol description and its YAML emitter."""
+"""signaling.docs.asyncapi: the generated protocol description and its YAML emitter."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from signaling import asyncapi
-from signaling.asyncapi import MODULES, build_document, to_json, to_yaml
 from signaling.cli import main
 from signaling.config import load_settings
+from signaling.docs import asyncapi
+from signaling.docs.asyncapi import MODULES, build_document
+from signaling.docs.writer import to_json, to_yaml
 from signaling.errors import CloseCode
 from signaling.modules import Module
 from signaling.node import Node

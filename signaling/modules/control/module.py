@@ -37,11 +37,11 @@ from signaling.modules.control.types import (
     TimeLimitQuotaElapsed,
 )
 from signaling.modules.moderation.waiting_room import WaitingRoom
+from signaling.profiles import avatar_url
+from signaling.registry import Room
 from signaling.session import ConnState
 from signaling.state import LeaveReason, Participant, Role
 from signaling.wire import encode_event, format_timestamp, utcnow
-from tickets.profiles import avatar_url
-from tickets.registry import Room
 
 if TYPE_CHECKING:
     from signaling.node import Node

@@ -36,7 +36,7 @@ import msgspec
 from redis.exceptions import RedisError
 
 from signaling.redis_client import Client
-from tickets.registry import (
+from signaling.registry import (
     SIP_ID_ATTEMPTS,
     SIP_ID_LENGTH,
     SIP_PIN_LENGTH,

@@ -1,4 +1,4 @@
-"""In-process :class:`~tickets.store.ExpiringStore` for the embedded (single-node) backend."""
+"""In-process :class:`~signaling.store.ExpiringStore` for the embedded (single-node) backend."""
 
 from __future__ import annotations
 

@@ -21,8 +21,8 @@ from typing import Literal
 import msgspec
 
 from signaling.config import Settings
-from signaling.errors import ApiError
-from tickets.store import ExpiringStore
+from signaling.errors import SESSION_RUNNING
+from signaling.store import ExpiringStore
 
 Kind = Literal["user", "guest", "sip", "recorder"]
 
@@ -60,12 +60,6 @@ class ResumptionData(msgspec.Struct, frozen=True, kw_only=True):
     participant: Identity
     room: str
     breakout_room: str | None
-
-
-def session_running() -> ApiError:
-    return ApiError(
-        400, "session_running", "the session of the given resumption token is still running"
-    )
 
 
 class Tokens:
@@ -125,7 +119,7 @@ class Tokens:
         deadline = time.monotonic() + RUNNER_WAIT
         while await self.runner_active(data.participant_id):
             if time.monotonic() >= deadline:
-                raise session_running()
+                raise SESSION_RUNNING()
             await asyncio.sleep(0.05)
         if await self._store.take(key) is None:
             return fresh  # another start call won the race for this token

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from signaling.auth import Principal
-from tickets.registry import UserProfile
+from signaling.registry import UserProfile
 
 
 def avatar_url(base_url: str, email: str | None) -> str | None:

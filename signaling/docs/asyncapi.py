@@ -3,9 +3,9 @@
 :func:`build_document` turns every module's command and event structs (one
 :func:`msgspec.json.schema_components` call, so shared structs become
 ``components/schemas``) into one channel with one message per command and per event, and
-one operation per message; :func:`to_yaml` renders it as block YAML. ``signaling asyncapi``
-writes ``protocol/asyncapi.yaml``; a unit test fails when that file and the types disagree,
-and ``make protocol-check`` validates it with the official AsyncAPI CLI.
+one operation per message; :func:`signaling.docs.writer.to_yaml` renders it as block YAML.
+``signaling asyncapi`` writes ``protocol/asyncapi.yaml``; a unit test fails when that file and
+the types disagree, and ``make protocol-check`` validates it with the official AsyncAPI CLI.
 
 The document describes the **server**: client commands are ``receive`` operations, server
 events are ``send`` operations.
@@ -22,16 +22,15 @@ shared channel; every component schema has a unique ``title`` (``chat.MessageSen
 from __future__ import annotations
 
 import copy
-import json
-import math
 import re
 import typing
 from collections.abc import Iterable, Iterator
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import msgspec
 
+from signaling.docs.writer import package_version, prose
+from signaling.endpoint import REJECTIONS
 from signaling.errors import CloseCode
 from signaling.modules import Module
 from signaling.modules.automod import AutomodModule
@@ -165,20 +164,6 @@ CLOSE_CODE_MEANINGS: dict[CloseCode, str] = {
     CloseCode.SLOW_CONSUMER: "The client reads too slowly: too many frames were queued for it.",
 }
 
-#: Plain-HTTP rejections of the upgrade request, in the order they are checked.
-HANDSHAKE_REJECTIONS: tuple[tuple[str, int, str], ...] = (
-    ("`Origin` not allowed (only with `SIGNALING_WEBSOCKET_ORIGINS` set)", 403, "forbidden"),
-    ("no `Sec-WebSocket-Protocol` header", 400, "missing_protocol"),
-    (f"`{SUBPROTOCOL}` not listed", 400, "invalid_protocol"),
-    (f"no `{TICKET_PREFIX}<ticket>` item", 401, "missing_ticket"),
-    ("ticket length is not 64", 401, "invalid_ticket"),
-    ("ticket unknown, expired or already used", 401, "invalid_ticket"),
-    ("the room no longer exists", 404, "not_found"),
-    ("the participant's previous session still runs", 500, "internal_server_error"),
-    ("the shared backend is unreachable (`Retry-After: 1`)", 503, "service_unavailable"),
-)
-
-
 # -- the document ----------------------------------------------------------------------------
 
 
@@ -222,7 +207,7 @@ def build_document() -> dict[str, Any]:
         "asyncapi": "3.0.0",
         "info": {
             "title": "OpenTalk-compatible signaling",
-            "version": _package_version(),
+            "version": package_version(),
             "description": _description(),
             "license": {
                 "name": "EUPL-1.2",
@@ -277,16 +262,9 @@ def message_names() -> dict[str, list[str]]:
     return out
 
 
-def _package_version() -> str:
-    try:
-        return version("signaling")
-    except PackageNotFoundError:  # pragma: no cover - running from an uninstalled checkout
-        return "0.0.0"
-
-
 def _description() -> str:
     rejections = "\n".join(
-        f"| {condition} | {status} | `{code}` |" for condition, status, code in HANDSHAKE_REJECTIONS
+        f"| {f.when} | {f.problem.status} | `{f.problem.code}` |" for f in REJECTIONS
     )
     closes = "\n".join(
         f"| {code.value} | {CLOSE_CODE_MEANINGS[code]} | {'yes' if code.reconnect else 'no'} |"
@@ -480,7 +458,7 @@ def _frame(namespace: str, payload: Any, incoming: bool) -> dict[str, Any]:
 
 
 def _first_paragraph(doc: str | None) -> str:
-    return _prose(doc).split("\n\n")[0] if doc else ""
+    return prose(doc).split("\n\n")[0] if doc else ""
 
 
 # -- schemas ---------------------------------------------------------------------------------
@@ -597,20 +575,13 @@ def _clean(value: Any) -> Any:
     and is exact because each member pins its tag with an ``enum``."""
     if isinstance(value, dict):
         return {
-            key: _prose(item) if key == "description" and isinstance(item, str) else _clean(item)
+            key: prose(item) if key == "description" and isinstance(item, str) else _clean(item)
             for key, item in value.items()
             if not (key == "discriminator" and isinstance(item, dict))
         }
     if isinstance(value, list):
         return [_clean(item) for item in value]
     return value
-
-
-def _prose(doc: str) -> str:
-    """A docstring as Markdown: paragraphs on one line each, RST ````literals```` as
-    `literals`."""
-    paragraphs = [" ".join(p.split()) for p in doc.strip().split("\n\n")]
-    return "\n\n".join(p for p in paragraphs if p).replace("``", "`")
 
 
 def _add_public_data(schemas: dict[str, Any], ref: dict[type, str]) -> None:
@@ -722,151 +693,3 @@ def _example(
     if kind == "null":
         return None
     return {}
-
-
-# -- YAML ------------------------------------------------------------------------------------
-
-#: Strings written without quotes: a letter, ``_``, ``$`` or ``/`` first, then only
-#: characters that mean nothing to YAML in a block context, no trailing space.
-_PLAIN = re.compile(r"[A-Za-z_$/](?:[A-Za-z0-9_$./() -]*[A-Za-z0-9_$./()-])?\Z")
-#: Words YAML 1.1 or 1.2 reads as booleans or null.
-_RESERVED = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\n": "\\n",
-    "\t": "\\t",
-    "\r": "\\r",
-    "\b": "\\b",
-    "\f": "\\f",
-}
-
-
-def _printable(ch: str) -> bool:
-    """A character YAML may carry raw inside quotes and literal blocks (neither a line break
-    of YAML 1.1 such as NEL/LS/PS, nor a BOM, nor a control character)."""
-    o = ord(ch)
-    return (
-        0x20 <= o <= 0x7E
-        or 0xA0 <= o <= 0xD7FF
-        or (0xE000 <= o <= 0xFFFD and o != 0xFEFF)
-        or 0x10000 <= o <= 0x10FFFF
-    ) and o not in (0x2028, 0x2029)
-
-
-def _quote(text: str) -> str:
-    """A double-quoted scalar, which is also a valid JSON string."""
-    out = ['"']
-    for ch in text:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif _printable(ch):
-            out.append(ch)
-        elif 0xD800 <= ord(ch) <= 0xDFFF:
-            raise ValueError("a lone surrogate cannot be written as YAML")
-        else:
-            out.append(f"\\u{ord(ch):04x}")
-    out.append('"')
-    return "".join(out)
-
-
-def _plain_ok(text: str) -> bool:
-    return bool(_PLAIN.match(text)) and text.lower() not in _RESERVED
-
-
-def _literal_ok(text: str) -> bool:
-    """Whether ``text`` survives a ``|`` block scalar unchanged."""
-    if "\n" not in text or text[0] in " \n" or text.strip("\n") == "":
-        return False
-    return all(
-        line == line.rstrip(" ") and all(_printable(ch) for ch in line) for line in text.split("\n")
-    )
-
-
-def _scalar(value: Any) -> str:
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError("JSON has no infinite or NaN numbers")
-        text = repr(value)
-        mantissa, e, exponent = text.partition("e")
-        if "." not in mantissa:  # YAML 1.1 reads 1e+16 as a string
-            mantissa += ".0"
-        return mantissa + e + exponent
-    if isinstance(value, str):
-        return value if _plain_ok(value) else _quote(value)
-    raise TypeError(f"cannot write {type(value).__name__} as YAML")
-
-
-def _literal(text: str, indent: int) -> tuple[str, list[str]]:
-    """The ``|`` header and the indented lines of a block scalar."""
-    trailing = len(text) - len(text.rstrip("\n"))
-    chomp = {0: "-", 1: ""}.get(trailing, "+")
-    body = text[: len(text) - trailing].split("\n") + [""] * (trailing - 1 if trailing else 0)
-    pad = " " * indent
-    return "|" + chomp, [pad + line if line else "" for line in body]
-
-
-def _emit(value: Any, indent: int, lines: list[str]) -> None:
-    pad = " " * indent
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError("YAML mapping keys must be strings here")
-            head = f"{pad}{_scalar(key)}:"
-            if isinstance(item, dict | list) and item:
-                lines.append(head)
-                _emit(item, indent + 2, lines)
-            elif isinstance(item, str) and _literal_ok(item):
-                header, body = _literal(item, indent + 2)
-                lines.append(f"{head} {header}")
-                lines.extend(body)
-            else:
-                lines.append(f"{head} {_inline(item)}")
-    else:
-        for item in value:
-            if isinstance(item, dict | list) and item:
-                nested: list[str] = []
-                _emit(item, indent + 2, nested)
-                nested[0] = f"{pad}- {nested[0][indent + 2 :]}"
-                lines.extend(nested)
-            elif isinstance(item, str) and _literal_ok(item):
-                header, body = _literal(item, indent + 2)
-                lines.append(f"{pad}- {header}")
-                lines.extend(body)
-            else:
-                lines.append(f"{pad}- {_inline(item)}")
-
-
-def _inline(value: Any) -> str:
-    if isinstance(value, dict) and not value:
-        return "{}"
-    if isinstance(value, list) and not value:
-        return "[]"
-    return _scalar(value)
-
-
-def to_yaml(value: Any) -> str:
-    """Deterministic block YAML for JSON-like data (dict with str keys, list, str, int, float,
-    bool, None), in insertion order. Readable by YAML 1.1 and 1.2 parsers alike: strings that
-    could be read as anything else are double-quoted, JSON style."""
-    if isinstance(value, dict | list) and value:
-        lines: list[str] = []
-        _emit(value, 0, lines)
-        return "\n".join(lines) + "\n"
-    if isinstance(value, str) and _literal_ok(value):
-        header, body = _literal(value, 2)
-        return "\n".join([header, *body]) + "\n"
-    return _inline(value) + "\n"
-
-
-def to_json(value: Any) -> str:
-    """The JSON twin of :func:`to_yaml`'s output (same data, same order)."""
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"

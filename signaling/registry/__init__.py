@@ -1,6 +1,6 @@
 """Durable records the ticket checks need: rooms, invite codes and SIP configs.
 
-:class:`Registry` is the interface; ``tickets.sqlite_registry`` implements it on SQLite in the
+:class:`Registry` is the interface; ``signaling.registry.sqlite`` implements it on SQLite in the
 data dir (the embedded default). Every method is atomic on its own; records are returned as
 immutable structs. Times are timezone-aware UTC datetimes.
 """
@@ -13,12 +13,14 @@ from typing import Protocol
 
 import msgspec
 
+from signaling.errors import SignalingError
+
 SIP_ID_LENGTH = 10
 SIP_PIN_LENGTH = 10
 SIP_ID_ATTEMPTS = 32  # random call-in ids drawn before giving up on a unique one
 
 
-class RegistryError(Exception):
+class RegistryError(SignalingError):
     """The registry database cannot be used."""
 
 
@@ -26,7 +28,7 @@ class SchemaTooNewError(RegistryError):
     """The database was written by a newer release whose schema this code does not know."""
 
 
-class UnknownRoomError(LookupError):
+class UnknownRoomError(SignalingError, LookupError):
     """An invite or SIP config was requested for a room that does not exist (any more)."""
 
 

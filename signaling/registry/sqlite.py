@@ -1,13 +1,11 @@
-"""The embedded :class:`~tickets.registry.Registry`: rooms, invites and SIP configs in SQLite.
+"""The embedded :class:`~signaling.registry.Registry`: rooms, invites and SIP configs in SQLite.
 
 One file (``<data_dir>/registry.sqlite3``), one connection shared by worker threads under a
 lock; every public method runs its blocking work through :func:`asyncio.to_thread` in one
 transaction. The schema is versioned with ``PRAGMA user_version``: :data:`MIGRATIONS` holds the
 steps from each version to the next, a later release appends to it, and :meth:`open` refuses a
-database written by a newer release (:class:`SchemaTooNewError`).
-
-Stored forms: profiles as the JSON of :class:`~tickets.registry.UserProfile`; datetimes as
-ISO 8601 strings in UTC with six fraction digits (so they sort as text), returned tz-aware.
+database written by a newer release (:class:`SchemaTooNewError`). How records are stored:
+:mod:`signaling.registry.sqlite_rows`.
 """
 
 from __future__ import annotations
@@ -19,13 +17,13 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import msgspec
 
-from tickets.registry import (
+from signaling.registry import (
     SIP_ID_ATTEMPTS,
     SIP_ID_LENGTH,
     SIP_PIN_LENGTH,
@@ -38,6 +36,15 @@ from tickets.registry import (
     UserProfile,
     is_digits,
     random_digits,
+)
+from signaling.registry.sqlite_rows import (
+    invite_of,
+    room_of,
+    sip_of,
+    store_profile,
+    store_time,
+    utc,
+    utcnow,
 )
 
 T = TypeVar("T")
@@ -83,67 +90,6 @@ MIGRATIONS: list[tuple[str, ...]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _utc(moment: datetime) -> datetime:
-    """A tz-aware UTC datetime; naive input is taken as UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def _store_time(moment: datetime) -> str:
-    return _utc(moment).isoformat(timespec="microseconds")
-
-
-def _load_time(text: str) -> datetime:
-    return _utc(datetime.fromisoformat(text))
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-_profile_encoder = msgspec.json.Encoder()
-_profile_decoder = msgspec.json.Decoder(UserProfile)
-
-
-def _store_profile(profile: UserProfile) -> str:
-    return _profile_encoder.encode(profile).decode()
-
-
-def _load_profile(text: str) -> UserProfile:
-    return _profile_decoder.decode(text)
-
-
-def _room(row: sqlite3.Row) -> Room:
-    return Room(
-        id=row["id"],
-        created_by=_load_profile(row["created_by"]),
-        created_at=_load_time(row["created_at"]),
-        password=row["password"],
-        waiting_room=bool(row["waiting_room"]),
-    )
-
-
-def _invite(row: sqlite3.Row) -> Invite:
-    expiration = row["expiration"]
-    return Invite(
-        invite_code=row["invite_code"],
-        room=row["room"],
-        created=_load_time(row["created"]),
-        created_by=_load_profile(row["created_by"]),
-        updated=_load_time(row["updated"]),
-        updated_by=_load_profile(row["updated_by"]),
-        active=bool(row["active"]),
-        expiration=None if expiration is None else _load_time(expiration),
-    )
-
-
-def _sip(row: sqlite3.Row) -> SipConfig:
-    return SipConfig(
-        room=row["room"], sip_id=row["sip_id"], password=row["password"], lobby=bool(row["lobby"])
-    )
-
-
 def _private_file(path: Path) -> None:
     """Make ``path`` (room passwords, SIP PINs) readable by this user only: the file 0600 and
     its directory 0700, created so or tightened if they exist (SQLite gives its ``-wal`` and
@@ -155,7 +101,7 @@ def _private_file(path: Path) -> None:
 
 
 class SqliteRegistry:
-    """:class:`~tickets.registry.Registry` on one SQLite file."""
+    """:class:`~signaling.registry.Registry` on one SQLite file."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -237,7 +183,7 @@ class SqliteRegistry:
         room = Room(
             id=str(uuid.uuid4()),
             created_by=created_by,
-            created_at=_now(),
+            created_at=utcnow(),
             password=password,
             waiting_room=waiting_room,
         )
@@ -249,8 +195,8 @@ class SqliteRegistry:
                 (
                     room.id,
                     created_by.id,
-                    _store_profile(created_by),
-                    _store_time(room.created_at),
+                    store_profile(created_by),
+                    store_time(room.created_at),
                     password,
                     int(waiting_room),
                 ),
@@ -262,7 +208,7 @@ class SqliteRegistry:
     async def get_room(self, room_id: str) -> Room | None:
         def work(conn: sqlite3.Connection) -> Room | None:
             row = conn.execute("SELECT * FROM rooms WHERE id = ?", (room_id,)).fetchone()
-            return None if row is None else _room(row)
+            return None if row is None else room_of(row)
 
         return await self._run(work)
 
@@ -274,7 +220,7 @@ class SqliteRegistry:
                 "SELECT * FROM rooms WHERE created_by_id = ? ORDER BY created_at, rowid",
                 (user_id,),
             ).fetchall()
-            return [_room(row) for row in rows]
+            return [room_of(row) for row in rows]
 
         return await self._run(work)
 
@@ -299,7 +245,7 @@ class SqliteRegistry:
                         f"UPDATE rooms SET {columns} WHERE id = ?", (*changes.values(), room_id)
                     )
                 row = conn.execute("SELECT * FROM rooms WHERE id = ?", (room_id,)).fetchone()
-            return None if row is None else _room(row)
+            return None if row is None else room_of(row)
 
         return await self._run(work)
 
@@ -321,7 +267,7 @@ class SqliteRegistry:
         Raises:
             UnknownRoomError: the room does not exist.
         """
-        now = _now()
+        now = utcnow()
         invite = Invite(
             invite_code=str(uuid.uuid4()),
             room=room_id,
@@ -330,9 +276,9 @@ class SqliteRegistry:
             updated=now,
             updated_by=created_by,
             active=True,
-            expiration=None if expiration is None else _utc(expiration),
+            expiration=None if expiration is None else utc(expiration),
         )
-        profile = _store_profile(created_by)
+        profile = store_profile(created_by)
 
         def work(conn: sqlite3.Connection) -> Invite:
             try:
@@ -342,11 +288,11 @@ class SqliteRegistry:
                     (
                         invite.invite_code,
                         room_id,
-                        _store_time(now),
+                        store_time(now),
                         profile,
-                        _store_time(now),
+                        store_time(now),
                         profile,
-                        None if expiration is None else _store_time(expiration),
+                        None if expiration is None else store_time(expiration),
                     ),
                 )
             except sqlite3.IntegrityError as exc:
@@ -362,7 +308,7 @@ class SqliteRegistry:
             rows = conn.execute(
                 "SELECT * FROM invites WHERE room = ? ORDER BY created, rowid", (room_id,)
             ).fetchall()
-            return [_invite(row) for row in rows]
+            return [invite_of(row) for row in rows]
 
         return await self._run(work)
 
@@ -371,7 +317,7 @@ class SqliteRegistry:
             row = conn.execute(
                 "SELECT * FROM invites WHERE invite_code = ?", (invite_code,)
             ).fetchone()
-            return None if row is None else _invite(row)
+            return None if row is None else invite_of(row)
 
         return await self._run(work)
 
@@ -383,7 +329,7 @@ class SqliteRegistry:
             invite_code,
             updated_by,
             "expiration = ?",
-            None if expiration is None else _store_time(expiration),
+            None if expiration is None else store_time(expiration),
         )
 
     async def revoke_invite(self, invite_code: str, updated_by: UserProfile) -> Invite | None:
@@ -393,8 +339,8 @@ class SqliteRegistry:
     async def _touch_invite(
         self, invite_code: str, updated_by: UserProfile, assignment: str, value: Any
     ) -> Invite | None:
-        profile = _store_profile(updated_by)
-        now = _store_time(_now())
+        profile = store_profile(updated_by)
+        now = store_time(utcnow())
 
         def work(conn: sqlite3.Connection) -> Invite | None:
             with self._transaction(conn):
@@ -406,7 +352,7 @@ class SqliteRegistry:
                 row = conn.execute(
                     "SELECT * FROM invites WHERE invite_code = ?", (invite_code,)
                 ).fetchone()
-            return None if row is None else _invite(row)
+            return None if row is None else invite_of(row)
 
         return await self._run(work)
 
@@ -415,21 +361,21 @@ class SqliteRegistry:
     async def get_sip_config(self, room_id: str) -> SipConfig | None:
         def work(conn: sqlite3.Connection) -> SipConfig | None:
             row = conn.execute("SELECT * FROM sip_configs WHERE room = ?", (room_id,)).fetchone()
-            return None if row is None else _sip(row)
+            return None if row is None else sip_of(row)
 
         return await self._run(work)
 
     async def find_sip_config(self, sip_id: str) -> SipConfig | None:
         def work(conn: sqlite3.Connection) -> SipConfig | None:
             row = conn.execute("SELECT * FROM sip_configs WHERE sip_id = ?", (sip_id,)).fetchone()
-            return None if row is None else _sip(row)
+            return None if row is None else sip_of(row)
 
         return await self._run(work)
 
     async def put_sip_config(
         self, room_id: str, *, password: str | None, lobby: bool | None
     ) -> tuple[SipConfig, bool]:
-        """See :meth:`tickets.registry.Registry.put_sip_config`."""
+        """See :meth:`signaling.registry.Registry.put_sip_config`."""
         if password is not None and not is_digits(password, SIP_PIN_LENGTH):
             raise ValueError("the SIP PIN must be exactly 10 ASCII digits")
 
@@ -439,7 +385,7 @@ class SqliteRegistry:
                     "SELECT * FROM sip_configs WHERE room = ?", (room_id,)
                 ).fetchone()
                 if row is not None:
-                    old = _sip(row)
+                    old = sip_of(row)
                     config = SipConfig(
                         room=room_id,
                         sip_id=old.sip_id,
