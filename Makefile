@@ -65,9 +65,10 @@ bench: $(TEST_STAMP) redis-server
 bench-scale: $(TEST_STAMP) redis-server
 	ulimit -n "$$(ulimit -Hn)"; $(BIN)/python -m bench.scale
 
-# A Debian package installed when its command is missing (root with apt-get), or a clear error.
+# Debian package $(1) installed when one of the commands $(2) is missing (root with apt-get),
+# or a clear error.
 define apt-install
-	@command -v $(1) >/dev/null 2>&1 || { \
+	@{ $(foreach command,$(2),command -v $(command) &&) true; } >/dev/null 2>&1 || { \
 	  echo "$(1) not found: installing it"; \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
@@ -77,13 +78,14 @@ define apt-install
 	  fi; }
 endef
 
-# Tests start their own redis-server processes on free ports; this only makes sure the binary exists.
+# Tests start their own redis-server processes on free ports (and a local Redis Cluster, made
+# with redis-cli); this only makes sure the binaries exist.
 redis-server:
-	$(call apt-install,redis-server)
+	$(call apt-install,redis-server,redis-server redis-cli)
 
 # The browser tests (tests/browser) drive Debian's chromium; playwright downloads no browser.
 chromium:
-	$(call apt-install,chromium)
+	$(call apt-install,chromium,chromium)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,9 +1,16 @@
 """Redis :class:`~signaling.state.LiveState`: multi-step changes are Lua scripts (``lua/``).
 
-Keys of parent room ``R`` share the hash tag ``{R}`` (``<prefix>room:{R}:…``), so a room's
-keys would also live on one Redis Cluster slot. Participants are JSON in a hash per
-signaling room; ``<prefix>rooms`` lists rooms with state and ``<prefix>empty-rooms``
-(scored by the time they emptied) feeds the grace-period cleanup.
+Keys of parent room ``R`` share the hash tag ``{R}`` (``<prefix>room:{R}:…``), so on a Redis
+Cluster a room lives on one slot and every script touches that slot only. Participants are
+JSON in a hash per signaling room.
+
+Two indexes let the node duties find rooms without scanning the keyspace: ``<prefix>room-hints``
+(rooms that may have state; the sweeper walks it) and ``<prefix>empty-room-hints`` (rooms that may
+have emptied; the janitor). They live on slots of their own, so a room's change and its
+index entry cannot be one step: an index is a set of *hints* scored by the time of their
+last mark. A change marks the index before and after it runs; a duty reads a hint's score,
+then checks the room itself, and drops the hint only if its score is still the one it read
+(``_UNMARK``), so a hint marked meanwhile survives. Timers are one sorted set.
 """
 
 from __future__ import annotations
@@ -13,11 +20,18 @@ from importlib import resources
 from typing import Any
 
 import msgspec
-import redis.asyncio as aioredis
 
+from signaling.redis_client import Client
 from signaling.state import JoinResult, Participant, Role
 
 MAIN = "main"
+# KEYS: an index; ARGV: member, the score it was read with
+_UNMARK = """
+if tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1])) == tonumber(ARGV[2]) then
+  return redis.call('ZREM', KEYS[1], ARGV[1])
+end
+return 0
+"""
 _participant = msgspec.json.Decoder(Participant)
 _json = msgspec.json.Encoder()
 
@@ -26,18 +40,23 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def _script(client: aioredis.Redis, name: str) -> Any:
+def _pairs(flat: list[Any]) -> dict[Any, Any]:
+    """A hash from a script's flat ``HGETALL`` answer (field, value, field, value, …)."""
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
+def _script(client: Client, name: str) -> Any:
     return client.register_script(
         resources.files("signaling.state").joinpath(f"lua/{name}").read_text()
     )
 
 
 class RedisState:
-    def __init__(self, client: aioredis.Redis, prefix: str) -> None:
+    def __init__(self, client: Client, prefix: str) -> None:
         self._redis = client
         self._prefix = prefix
-        self._rooms = f"{prefix}rooms"
-        self._empty = f"{prefix}empty-rooms"
+        self._rooms = f"{prefix}room-hints"
+        self._empty = f"{prefix}empty-room-hints"
         self._timers = f"{prefix}timers"
         self._join = _script(client, "join.lua")
         self._leave = _script(client, "leave.lua")
@@ -48,10 +67,39 @@ class RedisState:
         self._accept = _script(client, "accept.lua")
         self._unhold = _script(client, "unhold.lua")
         self._admit = _script(client, "admit.lua")
+        self._unmark_script = client.register_script(_UNMARK)
+        self._append = _script(client, "append.lua")
+        # scripts rather than MULTI: a cluster client's transaction costs several times more
+        self._set_entry = client.register_script(
+            "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])"
+            " return redis.call('SADD', KEYS[2], ARGV[3])"
+        )
+        self._read_listed = client.register_script(
+            "local found = {redis.call('ZRANGE', KEYS[1], 0, -1)}"
+            " for i = 2, #KEYS do found[i] = redis.call('HGETALL', KEYS[i]) end return found"
+        )
+        self._init_flag = client.register_script(
+            "redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])"
+            " return redis.call('HGET', KEYS[1], ARGV[1])"
+        )
         self._take_value = client.register_script(
             "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then"
             " return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0"
         )
+
+    async def _mark(self, index: str, room: str) -> None:
+        await self._redis.zadd(index, {room: time.time()})
+
+    async def _unmark(self, index: str, room: str, score: float | None) -> None:
+        if score is not None:
+            await self._unmark_script(keys=[index], args=[room, repr(score)])
+
+    async def _marked(self, change: Any, index: str, room: str) -> Any:
+        """Run ``change`` (awaitable) between two marks of ``room`` in ``index``."""
+        await self._mark(index, room)
+        result = await change
+        await self._mark(index, room)
+        return result
 
     def _base(self, room: str) -> str:
         return f"{self._prefix}room:{{{room}}}:"
@@ -73,20 +121,17 @@ class RedisState:
         counted: bool,
         record_limit: int = 0,
     ) -> JoinResult:
-        result = await self._join(
+        joining = self._join(
             keys=[
                 self._key(room, "count"),
                 self._key(room, "closes_at"),
                 self._key(room, "roles"),
                 self._sroom(room, breakout, "participants"),
                 self._key(room, "srooms"),
-                self._rooms,
-                self._empty,
                 self._sroom(room, breakout, "order"),
                 self._key(room, "seq"),
             ],
             args=[
-                room,
                 breakout or MAIN,
                 participant.id,
                 _json.encode(participant),
@@ -96,6 +141,7 @@ class RedisState:
                 record_limit,
             ],
         )
+        result = await self._marked(joining, self._rooms, room)
         if result[0] == 0:
             return JoinResult(blocked=True)
         return JoinResult(
@@ -105,22 +151,21 @@ class RedisState:
         )
 
     async def leave(self, room: str, breakout: str | None, pid: str, at: str, runner: str) -> bool:
-        left = await self._leave(
-            keys=[
-                self._key(room, "count"),
-                self._sroom(room, breakout, "participants"),
-                self._empty,
-            ],
-            args=[room, pid, at, runner, time.time()],
+        leaving = self._leave(
+            keys=[self._key(room, "count"), self._sroom(room, breakout, "participants")],
+            args=[pid, at, runner],
         )
-        return bool(left)
+        return bool(await self._marked(leaving, self._empty, room))
 
     async def participants(self, room: str, breakout: str | None) -> list[Participant]:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zrange(self._sroom(room, breakout, "order"), 0, -1)
-            pipe.hgetall(self._sroom(room, breakout, "participants"))
-            order, records = await pipe.execute()
+        keys = [self._sroom(room, breakout, "order"), self._sroom(room, breakout, "participants")]
+        order, records = await self._listed(keys=keys)
         return [_participant.decode(records[pid]) for pid in order if pid in records]
+
+    async def _listed(self, keys: list[str]) -> list[Any]:
+        """The members of an order (sorted set) and the records of hashes, read in one step."""
+        found = await self._read_listed(keys=keys)
+        return [found[0], *(_pairs(flat) for flat in found[1:])]
 
     async def participant(self, room: str, breakout: str | None, pid: str) -> Participant | None:
         raw = await self._redis.hget(self._sroom(room, breakout, "participants"), pid)
@@ -163,15 +208,8 @@ class RedisState:
         await self._redis.hset(self._key(room, "flags"), name, "1" if value else "0")
 
     async def append(self, room: str, name: str, item: bytes, limit: int) -> None:
-        key = self._key(room, f"list:{name}")
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(key, item)
-            if limit > 0:
-                pipe.ltrim(key, -limit, -1)
-            else:
-                pipe.delete(key)
-            pipe.sadd(self._key(room, "lists"), name)
-            await pipe.execute()
+        keys = [self._key(room, f"list:{name}"), self._key(room, "lists")]
+        await self._append(keys=keys, args=[item, limit, name])
 
     async def items(self, room: str, name: str) -> list[bytes]:
         found: Any = await self._redis.lrange(self._key(room, f"list:{name}"), 0, -1)
@@ -195,10 +233,8 @@ class RedisState:
         return bool(taken)
 
     async def set_entry(self, room: str, name: str, key: str, value: bytes) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._key(room, f"map:{name}"), key, value)
-            pipe.sadd(self._key(room, "maps"), name)
-            await pipe.execute()
+        keys = [self._key(room, f"map:{name}"), self._key(room, "maps")]
+        await self._set_entry(keys=keys, args=[key, value, name])
 
     async def entries(self, room: str, name: str) -> dict[str, bytes]:
         found: Any = await self._redis.hgetall(self._key(room, f"map:{name}"))
@@ -217,27 +253,21 @@ class RedisState:
         return bool(await self._redis.zrem(self._timers, key))
 
     async def init_flag(self, room: str, name: str, value: bool) -> bool:
-        key = self._key(room, "flags")
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hsetnx(key, name, "1" if value else "0")
-            pipe.hget(key, name)
-            _, stored = await pipe.execute()
+        stored = await self._init_flag(keys=[self._key(room, "flags")], args=[name, int(value)])
         return bool(stored == b"1")
 
     async def hold(self, room: str, participant: Participant, *, limit: int) -> bool:
-        held = await self._hold(
+        holding = self._hold(
             keys=[
                 self._key(room, "count"),
                 self._key(room, "waiting"),
                 self._key(room, "accepted"),
                 self._key(room, "waiting-order"),
                 self._key(room, "seq"),
-                self._rooms,
-                self._empty,
             ],
-            args=[room, participant.id, _json.encode(participant), limit],
+            args=[participant.id, _json.encode(participant), limit],
         )
-        return bool(held)
+        return bool(await self._marked(holding, self._rooms, room))
 
     async def move_to_waiting(
         self, room: str, breakout: str | None, pid: str, at: str, runner: str
@@ -266,24 +296,25 @@ class RedisState:
         return bool(admitted)
 
     async def unhold(self, room: str, pid: str) -> bool:
-        removed = await self._unhold(
+        removing = self._unhold(
             keys=[
                 self._key(room, "count"),
                 self._key(room, "waiting"),
                 self._key(room, "accepted"),
                 self._key(room, "waiting-order"),
-                self._empty,
             ],
-            args=[room, pid, time.time()],
+            args=[pid],
         )
-        return bool(removed)
+        return bool(await self._marked(removing, self._empty, room))
 
     async def waiting(self, room: str) -> list[tuple[Participant, bool]]:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zrange(self._key(room, "waiting-order"), 0, -1)
-            pipe.hgetall(self._key(room, "waiting"))
-            pipe.hgetall(self._key(room, "accepted"))
-            order, waiting, accepted = await pipe.execute()
+        order, waiting, accepted = await self._listed(
+            keys=[
+                self._key(room, "waiting-order"),
+                self._key(room, "waiting"),
+                self._key(room, "accepted"),
+            ]
+        )
         return [(_participant.decode(waiting[pid]), False) for pid in order if pid in waiting] + [
             (_participant.decode(accepted[pid]), True) for pid in order if pid in accepted
         ]
@@ -298,22 +329,39 @@ class RedisState:
         await self._redis.srem(self._key(room, "bans"), user_id)
 
     async def rooms(self) -> list[str]:
-        return [_text(item) for item in await self._redis.smembers(self._rooms)]
+        return [_text(item) for item in await self._redis.zrange(self._rooms, 0, -1)]
 
     async def breakouts(self, room: str) -> list[str | None]:
         names = await self._redis.smembers(self._key(room, "srooms"))
         return [None if _text(name) == MAIN else _text(name) for name in names]
 
     async def empty_rooms(self, since: float) -> list[str]:
-        members = await self._redis.zrangebyscore(self._empty, "-inf", since)
-        return [_text(item) for item in members]
+        hints: list[Any] = await self._redis.zrangebyscore(
+            self._empty, "-inf", since, withscores=True
+        )
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for member, _ in hints:
+                pipe.get(self._key(_text(member), "count"))
+            counts = await pipe.execute()
+        empty = []
+        for (member, score), count in zip(hints, counts, strict=True):
+            if count is None or int(count) > 0:  # no state, or counted again: its next
+                await self._unmark(self._empty, _text(member), score)  # emptying marks it
+            else:
+                empty.append(_text(member))
+        return empty
 
     async def _delete_room(self, room: str, only_if_empty: bool) -> bool:
-        deleted = await self._delete(
-            keys=[self._key(room, "count"), self._key(room, "srooms"), self._rooms, self._empty],
-            args=[room, self._base(room), "1" if only_if_empty else "0"],
+        empty_score: Any = await self._redis.zscore(self._empty, room)
+        rooms_score: Any = await self._redis.zscore(self._rooms, room)
+        outcome = await self._delete(
+            keys=[self._key(room, "count"), self._key(room, "srooms")],
+            args=[self._base(room), "1" if only_if_empty else "0"],
         )
-        return bool(deleted)
+        await self._unmark(self._empty, room, empty_score)
+        if outcome:  # deleted, or had no state: no longer a room with state
+            await self._unmark(self._rooms, room, rooms_score)
+        return bool(outcome == 1)
 
     async def delete_if_empty(self, room: str) -> bool:
         return await self._delete_room(room, only_if_empty=True)

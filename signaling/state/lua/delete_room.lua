@@ -1,11 +1,12 @@
--- Delete every key of a parent room; with ARGV[3] == "1" only if nobody is counted in it.
--- KEYS: count, srooms, rooms, empty_rooms
--- ARGV: room, key prefix of the room ("<prefix>room:{<id>}:"), only_if_empty
-if ARGV[3] == '1' and tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then
-  redis.call('ZREM', KEYS[4], ARGV[1])
+-- Delete every key of a parent room; with ARGV[2] == "1" only if nobody is counted in it.
+-- KEYS: count, srooms (every other key is derived from the room's prefix: the same slot)
+-- ARGV: key prefix of the room ("<prefix>room:{<id>}:"), only_if_empty
+-- Returns 0 when someone is counted (nothing deleted), 1 when deleted, 2 when it had no state.
+if ARGV[2] == '1' and tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then
   return 0
 end
-local base = ARGV[2]
+local base = ARGV[1]
+local existed = redis.call('EXISTS', KEYS[1], KEYS[2]) > 0
 for _, sroom in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   local sbase = base .. 'sroom:' .. sroom .. ':'
   redis.call('DEL', sbase .. 'participants', sbase .. 'order')
@@ -20,5 +21,7 @@ for _, name in ipairs({'count', 'closes_at', 'roles', 'flags', 'bans', 'srooms',
                        'lists', 'maps', 'values', 'waiting', 'accepted', 'waiting-order'}) do
   redis.call('DEL', base .. name)
 end
-redis.call('ZREM', KEYS[4], ARGV[1])
-return redis.call('SREM', KEYS[3], ARGV[1])
+if existed then
+  return 1
+end
+return 2
