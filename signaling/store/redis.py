@@ -1,4 +1,4 @@
-"""Redis :class:`~tickets.store.ExpiringStore`: every operation is one command or one script;
+"""Redis :class:`~signaling.store.ExpiringStore`: every operation is one command or one script;
 the ``*_all`` ones send theirs in pipelines of :data:`BATCH` (a round trip per batch)."""
 
 from __future__ import annotations
