@@ -3,19 +3,25 @@
 Keys of parent room ``R`` share the hash tag ``{R}`` (``<prefix>room:{R}:…``), so a room's
 keys would also live on one Redis Cluster slot. Participants are JSON in a hash per
 signaling room; ``<prefix>rooms`` lists rooms with state and ``<prefix>empty-rooms``
-(scored by the time they emptied) feeds the grace-period cleanup.
+(scored by the time they emptied) feeds the grace-period cleanup. The scripts that emit
+webhook events get ``lua/outbox.lua`` prepended and the outbox keys and arguments last
+(:mod:`signaling.webhooks.outbox_redis`).
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from importlib import resources
 from typing import Any
 
 import msgspec
 import redis.asyncio as aioredis
 
-from signaling.state import JoinResult, Participant, Role
+from signaling.state import JoinResult, LeaveReason, Notice, Participant, Role
+from signaling.webhooks.events import OUTBOX_LIMIT
+from signaling.webhooks.outbox_redis import outbox_key, outboxes_key
+from signaling.wire import format_timestamp, utcnow
 
 MAIN = "main"
 _participant = msgspec.json.Decoder(Participant)
@@ -26,10 +32,14 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def _script(client: aioredis.Redis, name: str) -> Any:
-    return client.register_script(
-        resources.files("signaling.state").joinpath(f"lua/{name}").read_text()
-    )
+def _lua(name: str) -> str:
+    return resources.files("signaling.state").joinpath(f"lua/{name}").read_text()
+
+
+def _script(client: aioredis.Redis, name: str, emits: bool = False) -> Any:
+    """``lua/<name>``; ``emits``: with the outbox snippet ahead of it."""
+    head = f"local OUTBOX_LIMIT = {OUTBOX_LIMIT}\n{_lua('outbox.lua')}" if emits else ""
+    return client.register_script(head + _lua(name))
 
 
 class RedisState:
@@ -39,19 +49,17 @@ class RedisState:
         self._rooms = f"{prefix}rooms"
         self._empty = f"{prefix}empty-rooms"
         self._timers = f"{prefix}timers"
-        self._join = _script(client, "join.lua")
-        self._leave = _script(client, "leave.lua")
+        self._outboxes = outboxes_key(prefix)
+        self._join = _script(client, "join.lua", emits=True)
+        self._leave = _script(client, "leave.lua", emits=True)
         self._update = _script(client, "update_present.lua")
-        self._delete = _script(client, "delete_room.lua")
-        self._hold = _script(client, "hold.lua")
-        self._to_waiting = _script(client, "move_to_waiting.lua")
+        self._delete = _script(client, "delete_room.lua", emits=True)
+        self._hold = _script(client, "hold.lua", emits=True)
+        self._to_waiting = _script(client, "move_to_waiting.lua", emits=True)
         self._accept = _script(client, "accept.lua")
         self._unhold = _script(client, "unhold.lua")
         self._admit = _script(client, "admit.lua")
-        self._take_value = client.register_script(
-            "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then"
-            " return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0"
-        )
+        self._take_value = _script(client, "take_value.lua", emits=True)
 
     def _base(self, room: str) -> str:
         return f"{self._prefix}room:{{{room}}}:"
@@ -61,6 +69,14 @@ class RedisState:
 
     def _sroom(self, room: str, breakout: str | None, name: str) -> str:
         return f"{self._base(room)}sroom:{breakout or MAIN}:{name}"
+
+    def _outbox(self, room: str) -> list[str]:
+        """The last KEYS of a script that emits."""
+        return [outbox_key(self._prefix, room), self._outboxes]
+
+    def _emitting(self, room: str, at: str | None = None) -> list[str]:
+        """The last ARGV of a script that emits: room, key prefix, random digits, time."""
+        return [room, self._base(room), uuid.uuid4().hex, at or format_timestamp(utcnow())]
 
     async def join(
         self,
@@ -84,6 +100,7 @@ class RedisState:
                 self._empty,
                 self._sroom(room, breakout, "order"),
                 self._key(room, "seq"),
+                *self._outbox(room),
             ],
             args=[
                 room,
@@ -94,6 +111,7 @@ class RedisState:
                 closes_at or "",
                 "1" if counted else "0",
                 record_limit,
+                *self._emitting(room, participant.joined_at),
             ],
         )
         if result[0] == 0:
@@ -104,14 +122,32 @@ class RedisState:
             closes_at=result[2].decode() or None,
         )
 
-    async def leave(self, room: str, breakout: str | None, pid: str, at: str, runner: str) -> bool:
+    async def leave(
+        self,
+        room: str,
+        breakout: str | None,
+        pid: str,
+        at: str,
+        runner: str,
+        reason: LeaveReason = "quit",
+    ) -> bool:
         left = await self._leave(
             keys=[
                 self._key(room, "count"),
                 self._sroom(room, breakout, "participants"),
                 self._empty,
+                *self._outbox(room),
             ],
-            args=[room, pid, at, runner, time.time()],
+            args=[
+                room,
+                pid,
+                at,
+                runner,
+                time.time(),
+                reason,
+                breakout or MAIN,
+                *self._emitting(room, at),
+            ],
         )
         return bool(left)
 
@@ -190,8 +226,14 @@ class RedisState:
     async def put_new_value(self, room: str, name: str, value: bytes) -> bool:
         return bool(await self._redis.hsetnx(self._key(room, "values"), name, value))
 
-    async def take_value(self, room: str, name: str, expected: bytes) -> bool:
-        taken = await self._take_value(keys=[self._key(room, "values")], args=[name, expected])
+    async def take_value(
+        self, room: str, name: str, expected: bytes, notice: Notice | None = None
+    ) -> bool:
+        event, data = notice or ("", {})
+        taken = await self._take_value(
+            keys=[self._key(room, "values"), *self._outbox(room)],
+            args=[name, expected, event, _json.encode(data), *self._emitting(room)],
+        )
         return bool(taken)
 
     async def set_entry(self, room: str, name: str, key: str, value: bytes) -> None:
@@ -234,8 +276,9 @@ class RedisState:
                 self._key(room, "seq"),
                 self._rooms,
                 self._empty,
+                *self._outbox(room),
             ],
-            args=[room, participant.id, _json.encode(participant), limit],
+            args=[room, participant.id, _json.encode(participant), limit, *self._emitting(room)],
         )
         return bool(held)
 
@@ -248,8 +291,9 @@ class RedisState:
                 self._key(room, "waiting"),
                 self._key(room, "waiting-order"),
                 self._key(room, "seq"),
+                *self._outbox(room),
             ],
-            args=[pid, at, runner],
+            args=[pid, at, runner, *self._emitting(room, at)],
         )
         return None if held is None else _participant.decode(held)
 
@@ -310,8 +354,14 @@ class RedisState:
 
     async def _delete_room(self, room: str, only_if_empty: bool) -> bool:
         deleted = await self._delete(
-            keys=[self._key(room, "count"), self._key(room, "srooms"), self._rooms, self._empty],
-            args=[room, self._base(room), "1" if only_if_empty else "0"],
+            keys=[
+                self._key(room, "count"),
+                self._key(room, "srooms"),
+                self._rooms,
+                self._empty,
+                *self._outbox(room),
+            ],
+            args=[room, self._base(room), "1" if only_if_empty else "0", *self._emitting(room)],
         )
         return bool(deleted)
 

@@ -337,7 +337,12 @@ class ControlModule(Module):
         if session.state != ConnState.JOINED:
             return
         left = await self.node.state.leave(
-            session.room, session.breakout, session.id, self.now(), session.runner
+            session.room,
+            session.breakout,
+            session.id,
+            self.now(),
+            session.runner,
+            session.leave_reason,
         )
         if left and session.kind not in HIDDEN_KINDS:  # it is gone: the others must hear it
             await self.node.reliably(

@@ -1,7 +1,9 @@
 -- Join a participant to a signaling room (LiveState.join).
--- KEYS: count, closes_at, roles, participants, srooms, rooms, empty_rooms, order, seq
+-- KEYS: count, closes_at, roles, participants, srooms, rooms, empty_rooms, order, seq, + outbox
 -- ARGV: room, sroom, pid, participant JSON, limit, closes_at or "", counted "1"/"0",
---       record limit (0 = none)
+--       record limit (0 = none), + outbox
+-- Emits session.started for the room's first join, participant.joined unless the
+-- participant is present already (a resumed session, or a breakout move).
 local existing = redis.call('HGET', KEYS[4], ARGV[3])
 local record_limit = tonumber(ARGV[8])
 if not existing and record_limit > 0 and redis.call('HLEN', KEYS[4]) >= record_limit then
@@ -20,6 +22,8 @@ if ARGV[7] == '0' and not present then
   end
   redis.call('INCR', KEYS[1])
 end
+outbox_open()
+local session = outbox_session(true)
 if ARGV[6] ~= '' then
   redis.call('SET', KEYS[2], ARGV[6], 'NX')
 end
@@ -39,4 +43,9 @@ redis.call('ZADD', KEYS[8], 'NX', seq, ARGV[3])
 redis.call('SADD', KEYS[5], ARGV[2])
 redis.call('SADD', KEYS[6], ARGV[1])
 redis.call('ZREM', KEYS[7], ARGV[1])
+if not present and not present_elsewhere(ARGV[3], ARGV[2]) then
+  local data = participant_event(participant)
+  data['joined_at'] = participant['joined_at']
+  emit('participant.joined', session, data)
+end
 return {1, stored, redis.call('GET', KEYS[2]) or ''}

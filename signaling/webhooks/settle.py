@@ -1,0 +1,54 @@
+"""Which outbox entries are ready to go: a breakout move is no leave (a pure rule).
+
+A move (and a quick reconnect) closes one socket and opens another with the same
+participant id: the live state sees the participant leave with reason ``quit`` and join
+again. A ``participant.left`` (``quit``) therefore waits ``window`` seconds; a
+``participant.joined`` of the same participant and session within the window cancels both.
+Every later entry of the room waits behind it, so the room's order is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from signaling.webhooks.events import Entry
+
+
+def _seconds(timestamp: str) -> float:
+    return datetime.fromisoformat(timestamp).timestamp()
+
+
+def _rejoin(left: Entry, later: Sequence[Entry], window: float) -> Entry | None:
+    pid = left.data["participant_id"]
+    for entry in later:
+        if entry.session_id != left.session_id:
+            return None
+        if entry.event == "participant.joined" and entry.data["participant_id"] == pid:
+            close = _seconds(entry.timestamp) - _seconds(left.timestamp) <= window
+            return entry if close else None
+    return None
+
+
+def settle(entries: Sequence[Entry], now: float, window: float) -> tuple[list[Entry], int]:
+    """``(ready, through)``: the entries to deliver, oldest first, and the number through
+    which every entry is settled (delivered or cancelled); entries after ``through`` wait.
+    ``entries`` are the oldest of a room's outbox, in order."""
+    ready: list[Entry] = []
+    cancelled: set[int] = set()
+    through = 0
+    for i, entry in enumerate(entries):
+        if entry.n in cancelled:
+            through = entry.n
+            continue
+        if entry.event == "participant.left" and entry.data["leave_reason"] == "quit":
+            rejoin = _rejoin(entry, entries[i + 1 :], window)
+            if rejoin is not None:
+                cancelled.add(rejoin.n)
+                through = entry.n
+                continue
+            if now - _seconds(entry.timestamp) < window:
+                break
+        ready.append(entry)
+        through = entry.n
+    return ready, through
