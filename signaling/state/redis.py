@@ -36,30 +36,32 @@ def _lua(name: str) -> str:
     return resources.files("signaling.state").joinpath(f"lua/{name}").read_text()
 
 
-def _script(client: aioredis.Redis, name: str, emits: bool = False) -> Any:
-    """``lua/<name>``; ``emits``: with the outbox snippet ahead of it."""
-    head = f"local OUTBOX_LIMIT = {OUTBOX_LIMIT}\n{_lua('outbox.lua')}" if emits else ""
+def _script(client: aioredis.Redis, name: str, outbox_limit: int = 0) -> Any:
+    """``lua/<name>``; with ``outbox_limit``: it emits, the outbox snippet goes ahead."""
+    head = f"local OUTBOX_LIMIT = {outbox_limit}\n{_lua('outbox.lua')}" if outbox_limit else ""
     return client.register_script(head + _lua(name))
 
 
 class RedisState:
-    def __init__(self, client: aioredis.Redis, prefix: str) -> None:
+    def __init__(
+        self, client: aioredis.Redis, prefix: str, outbox_limit: int = OUTBOX_LIMIT
+    ) -> None:
         self._redis = client
         self._prefix = prefix
         self._rooms = f"{prefix}rooms"
         self._empty = f"{prefix}empty-rooms"
         self._timers = f"{prefix}timers"
         self._outboxes = outboxes_key(prefix)
-        self._join = _script(client, "join.lua", emits=True)
-        self._leave = _script(client, "leave.lua", emits=True)
+        self._join = _script(client, "join.lua", outbox_limit)
+        self._leave = _script(client, "leave.lua", outbox_limit)
         self._update = _script(client, "update_present.lua")
-        self._delete = _script(client, "delete_room.lua", emits=True)
-        self._hold = _script(client, "hold.lua", emits=True)
-        self._to_waiting = _script(client, "move_to_waiting.lua", emits=True)
+        self._delete = _script(client, "delete_room.lua", outbox_limit)
+        self._hold = _script(client, "hold.lua", outbox_limit)
+        self._to_waiting = _script(client, "move_to_waiting.lua", outbox_limit)
         self._accept = _script(client, "accept.lua")
         self._unhold = _script(client, "unhold.lua")
         self._admit = _script(client, "admit.lua")
-        self._take_value = _script(client, "take_value.lua", emits=True)
+        self._take_value = _script(client, "take_value.lua", outbox_limit)
 
     def _base(self, room: str) -> str:
         return f"{self._prefix}room:{{{room}}}:"

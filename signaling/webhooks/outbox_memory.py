@@ -15,7 +15,8 @@ from signaling.webhooks.events import OUTBOX_LIMIT, Entry, EventName
 
 
 class MemoryOutbox:
-    def __init__(self) -> None:
+    def __init__(self, limit: int = OUTBOX_LIMIT) -> None:
+        self._limit = limit
         self._entries: dict[str, list[Entry]] = defaultdict(list)
         self._numbers: dict[str, int] = defaultdict(int)
         self._cursors: dict[str, dict[str, int]] = defaultdict(dict)
@@ -30,9 +31,9 @@ class MemoryOutbox:
         data = {**data, "room_id": room, "session_id": session}
         entries = self._entries[room]
         entries.append(Entry(self._numbers[room], str(uuid.uuid4()), name, at, data))
-        if len(entries) > OUTBOX_LIMIT:
-            self._dropped[room] += len(entries) - OUTBOX_LIMIT
-            del entries[: len(entries) - OUTBOX_LIMIT]
+        if len(entries) > self._limit:
+            self._dropped[room] += len(entries) - self._limit
+            del entries[: len(entries) - self._limit]
 
     async def rooms(self) -> list[str]:
         return [room for room, entries in self._entries.items() if entries]

@@ -18,6 +18,7 @@ Redis); ``broker`` is the first node of the test's network.
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -35,6 +36,12 @@ from signaling.broker.sequencer import numbered, publication_body
 from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
+from signaling.webhooks.outbox import Outbox
+from signaling.webhooks.outbox_memory import MemoryOutbox
+from signaling.webhooks.outbox_redis import RedisOutbox
+from signaling.webhooks.records import Records
+from signaling.webhooks.records_redis import RedisRecords
+from signaling.webhooks.records_sqlite import SqliteRecords
 from tests.support.redis import RedisServer
 from tickets.store import ExpiringStore
 from tickets.store.memory import MemoryExpiringStore
@@ -223,6 +230,50 @@ async def _redis_live_state() -> AsyncIterator[LiveState]:
         yield RedisState(client, prefix)
 
 
+OUTBOX_TEST_LIMIT = 8  # the outbox bound of the emitting live states below
+Emitting = tuple[LiveState, Outbox]  # a live state and the outbox it writes
+
+
+@asynccontextmanager
+async def _memory_emitting() -> AsyncIterator[Emitting]:
+    outbox = MemoryOutbox(OUTBOX_TEST_LIMIT)
+    yield MemoryState(outbox), outbox
+
+
+@asynccontextmanager
+async def _redis_emitting() -> AsyncIterator[Emitting]:
+    async with _redis_client() as (client, prefix):
+        yield RedisState(client, prefix, OUTBOX_TEST_LIMIT), RedisOutbox(client, prefix)
+
+
+RECORDS_TEST_RETENTION = 1.0  # seconds a Redis-kept session outlives its end
+
+
+@asynccontextmanager
+async def _sqlite_records() -> AsyncIterator[Records]:
+    with tempfile.TemporaryDirectory() as folder:
+        records = SqliteRecords(f"{folder}/meetings.sqlite3")
+        await records.open()
+        try:
+            yield records
+        finally:
+            await records.close()
+
+
+@asynccontextmanager
+async def _redis_records() -> AsyncIterator[Records]:
+    async with _redis_client() as (client, prefix):
+        yield RedisRecords(client, prefix, RECORDS_TEST_RETENTION)
+
+
+_EMITTING_FACTORIES: dict[str, Factory[Emitting]] = {
+    "memory": _memory_emitting,
+    "redis": _redis_emitting,
+}
+_RECORDS_FACTORIES: dict[str, Factory[Records]] = {
+    "sqlite": _sqlite_records,
+    "redis": _redis_records,
+}
 _EXPIRING_STORE_FACTORIES: dict[str, Factory[ExpiringStore]] = {
     "memory": _memory_expiring_store,
     "redis": _redis_expiring_store,
@@ -282,3 +333,15 @@ async def broker(broker_network: NewNode) -> Broker:
 async def live_state(live_state_factory: Factory[LiveState]) -> AsyncIterator[LiveState]:
     async with live_state_factory() as state:
         yield state
+
+
+@pytest.fixture(params=BACKENDS)
+async def emitting(request: pytest.FixtureRequest) -> AsyncIterator[Emitting]:
+    async with _factory(request, _EMITTING_FACTORIES)() as pair:
+        yield pair
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+async def records(request: pytest.FixtureRequest) -> AsyncIterator[Records]:
+    async with _factory(request, _RECORDS_FACTORIES)() as found:
+        yield found
