@@ -28,7 +28,7 @@ SCHEMA = (
     " session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,"
     " participant_id TEXT NOT NULL, display_name TEXT NOT NULL, kind TEXT NOT NULL,"
     " role TEXT NOT NULL, joined_at TEXT NOT NULL, left_at TEXT, leave_reason TEXT)",
-    "CREATE INDEX IF NOT EXISTS attendances_by_session ON attendances (session_id, rowid)",
+    "CREATE INDEX IF NOT EXISTS attendances_by_session ON attendances (session_id)",
 )
 _SESSION = (
     "SELECT s.id, s.room_id, s.started_at, s.ended_at, s.max_concurrent,"

@@ -35,20 +35,25 @@ def settle(entries: Sequence[Entry], now: float, window: float) -> tuple[list[En
     which every entry is settled (delivered or cancelled); entries after ``through`` wait.
     ``entries`` are the oldest of a room's outbox, in order."""
     ready: list[Entry] = []
-    cancelled: set[int] = set()
+    pairs: dict[int, int] = {}  # rejoin → its leave (at their indexes in ``entries``)
     through = 0
     for i, entry in enumerate(entries):
-        if entry.n in cancelled:
+        if i in pairs:
             through = entry.n
             continue
         if entry.event == "participant.left" and entry.data["leave_reason"] == "quit":
             rejoin = _rejoin(entry, entries[i + 1 :], window)
             if rejoin is not None:
-                cancelled.add(rejoin.n)
+                pairs[i + 1 + entries[i + 1 :].index(rejoin)] = i
                 through = entry.n
                 continue
             if now - _seconds(entry.timestamp) < window:
                 break
         ready.append(entry)
         through = entry.n
+    # A pair is settled as one: a leave whose rejoin waits keeps everything from it waiting.
+    waiting = [leave for rejoin, leave in pairs.items() if entries[rejoin].n > through]
+    if waiting:
+        through = entries[min(waiting) - 1].n if min(waiting) > 0 else 0
+        ready = [entry for entry in ready if entry.n <= through]
     return ready, through

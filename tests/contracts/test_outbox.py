@@ -159,7 +159,9 @@ async def test_a_notice_goes_with_the_winning_take(emitting: Emitting) -> None:
     await _join(state, room, "a")
     await state.put_value(room, "poll", b"one")
     notice = ("poll.done", {"poll_id": "p", "results": [{"id": 0, "count": 2}]})
-    takes = await asyncio.gather(*(state.take_value(room, "poll", b"one", notice) for _ in range(4)))
+    takes = await asyncio.gather(
+        *(state.take_value(room, "poll", b"one", notice) for _ in range(4))
+    )
     assert sorted(takes) == [False, False, False, True]
     done = [e for e in await outbox.entries(room, 1000) if e.event == "poll.done"]
     assert len(done) == 1
