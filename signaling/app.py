@@ -28,6 +28,7 @@ from signaling.node import KEY_PREFIX, Node
 from signaling.openapi import openapi_route
 from signaling.tasks import cancel_until_done
 from tickets.http import error_response, json_response
+from tickets.meetings import meeting_routes
 from tickets.records import record_routes
 from tickets.routes import start_routes
 from tickets.throttle import build_throttles
@@ -103,6 +104,7 @@ def create_app(settings: Settings) -> SignalingApp:
         Route("/healthz", healthz),
         *start_routes(node, throttles),
         *record_routes(node, throttles),
+        *meeting_routes(node),
         openapi_route(),
     ]
     middleware = []

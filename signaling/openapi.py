@@ -32,10 +32,13 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from signaling.asyncapi import _package_version, _prose, to_json
-from signaling.auth import CALL_IN_ROLE
+from signaling.auth import ADMIN_ROLE, CALL_IN_ROLE
 from signaling.config import Settings
 from signaling.tariff import Tariff
+from signaling.webhooks.events import EVENT_NAMES, EventName
+from signaling.webhooks.records import Attendance, MeetingSession
 from tickets.http import MAX_BODY
+from tickets.meetings import PatchWebhookBody, PostWebhookBody
 from tickets.profiles import avatar_url
 from tickets.records import (
     DEFAULT_PER_PAGE,
@@ -166,8 +169,39 @@ class ValidationError(msgspec.Struct, kw_only=True):
     errors: list[FieldError]
 
 
+class Webhook(msgspec.Struct, kw_only=True):
+    """A webhook: where its events are posted, and which. Its secret is never shown."""
+
+    id: uuid.UUID
+    url: str
+    events: list[EventName]
+    created_at: Timestamp
+
+
+class WebhookList(msgspec.Struct, kw_only=True):
+    """One page of webhooks, and how many there are."""
+
+    data: list[Webhook]
+    total_count: int
+
+
+class SessionList(msgspec.Struct, kw_only=True):
+    """One page of a room's meeting sessions (newest first), and how many there are."""
+
+    data: list[MeetingSession]
+    total_count: int
+
+
+class AttendanceList(msgspec.Struct, kw_only=True):
+    """Who took part in a meeting session: one entry per join, in join order."""
+
+    data: list[Attendance]
+
+
 #: What each hand-built record mirrors, for the unit tests.
 RECORDS: tuple[type[msgspec.Struct], ...] = (
+    Webhook,
+    WebhookList,
     Room,
     Invite,
     SipConfig,
@@ -225,6 +259,31 @@ EXAMPLE_ME: dict[str, Any] = {
     "used_storage": 0,
 }
 EXAMPLE_START = {"ticket": EXAMPLE_TICKET, "resumption": EXAMPLE_RESUMPTION}
+EXAMPLE_WEBHOOK = "0b9e3a44-6a1f-4d6e-8f0a-2c3d4e5f6a7b"
+EXAMPLE_SESSION = "9d1c7e20-3b4a-4c5d-8e6f-7a8b9c0d1e2f"
+EXAMPLE_WEBHOOK_RECORD: dict[str, Any] = {
+    "id": EXAMPLE_WEBHOOK,
+    "url": "https://crm.example.org/hooks/meetings",
+    "events": ["participant.joined", "participant.left"],
+    "created_at": EXAMPLE_TIMESTAMP,
+}
+EXAMPLE_SESSION_RECORD: dict[str, Any] = {
+    "id": EXAMPLE_SESSION,
+    "room_id": EXAMPLE_ROOM,
+    "started_at": EXAMPLE_TIMESTAMP,
+    "ended_at": None,
+    "participant_count": 2,
+    "max_concurrent": 2,
+}
+EXAMPLE_ATTENDANCE: dict[str, Any] = {
+    "participant_id": "1b7c3f4e-2d5a-4e6b-9c8d-0f1e2d3c4b5a",
+    "display_name": "Alice Example",
+    "kind": "user",
+    "role": "moderator",
+    "joined_at": EXAMPLE_TIMESTAMP,
+    "left_at": None,
+    "leave_reason": None,
+}
 
 # -- errors ------------------------------------------------------------------------------------
 
@@ -288,7 +347,7 @@ class Operation:
     tag: str
     summary: str
     description: str
-    auth: Literal["none", "bearer", "call_in", "bearer_or_invite"]
+    auth: Literal["none", "bearer", "call_in", "admin", "bearer_or_invite"]
     outcomes: tuple[Outcome, ...]
     body: type | None = None
     body_required: bool = True
@@ -377,6 +436,32 @@ UNKNOWN_INVITE = Failure(
     "not_found",
     "the room is unknown, or the invite is unknown or of another room",
     "unknown invite",
+)
+NOT_ADMIN = Failure(
+    "forbidden",
+    f"the token is valid but lacks the `{ADMIN_ROLE}` realm role",
+    f"this endpoint needs a token with the '{ADMIN_ROLE}' role",
+)
+WEBHOOK = "/v1/webhooks/{webhook_id}"
+WEBHOOK_NOT_FOUND = Failure(
+    "not_found",
+    "the webhook is unknown (an id that is not a UUID is unknown too)",
+    "unknown webhook",
+)
+WEBHOOK_VALUES = Failure(
+    "validation_failed",
+    "`url` is not an absolute http or https URL, an event name is unknown, `events` is empty "
+    "or `secret` is empty or blank (`errors[].field` names it)",
+    field="url",
+)
+SESSION_READERS = f"The room's creator and `{ADMIN_ROLE}` service tokens may read it."
+SESSION_NOT_FOUND = Failure(
+    "not_found", "the session is unknown, or was purged after its retention", "unknown session"
+)
+NOT_SESSION_READER = Failure(
+    "forbidden",
+    f"the caller neither created the session's room nor has the `{ADMIN_ROLE}` role",
+    "only the creator of the room may read its sessions",
 )
 NO_SIP_CONFIG = Failure(
     "not_found", "the room is unknown, or has no SIP config", "the room has no SIP config"
@@ -931,6 +1016,180 @@ OPERATIONS: tuple[Operation, ...] = (
         )
         for method in EVENT_METHODS
     ),
+    Operation(
+        "GET",
+        "/v1/webhooks",
+        "list_webhooks",
+        "list_webhooks",
+        "webhooks",
+        "List the webhooks",
+        "Every webhook, oldest first, one page at a time (`total_count` counts them all).",
+        "admin",
+        (
+            Answer(
+                200,
+                "One page of webhooks.",
+                WebhookList,
+                {"data": [EXAMPLE_WEBHOOK_RECORD], "total_count": 1},
+            ),
+            UNAUTHORIZED,
+            NOT_ADMIN,
+            PAGINATION,
+            BACKEND,
+            INTERNAL,
+        ),
+        paginated=True,
+    ),
+    Operation(
+        "POST",
+        "/v1/webhooks",
+        "create_webhook",
+        "create_webhook",
+        "webhooks",
+        "Create a webhook",
+        "From now on every event named in `events` ("
+        + ", ".join(f"`{e}`" for e in EVENT_NAMES)
+        + ") is posted to `url`, signed with `secret` (README, Webhooks). Repeated names "
+        "count once.",
+        "admin",
+        (
+            Answer(201, "The new webhook (without its secret).", Webhook, EXAMPLE_WEBHOOK_RECORD),
+            UNAUTHORIZED,
+            NOT_ADMIN,
+            *_body_failures(required=True),
+            WEBHOOK_VALUES,
+            BACKEND,
+            INTERNAL,
+        ),
+        PostWebhookBody,
+        body_example={
+            "url": "https://crm.example.org/hooks/meetings",
+            "events": ["participant.joined", "participant.left"],
+            "secret": "a long random string",
+        },
+    ),
+    Operation(
+        "GET",
+        WEBHOOK,
+        "get_webhook",
+        "get_webhook",
+        "webhooks",
+        "Get a webhook",
+        "The webhook, without its secret.",
+        "admin",
+        (
+            Answer(200, "The webhook.", Webhook, EXAMPLE_WEBHOOK_RECORD),
+            UNAUTHORIZED,
+            NOT_ADMIN,
+            WEBHOOK_NOT_FOUND,
+            BACKEND,
+            INTERNAL,
+        ),
+    ),
+    Operation(
+        "PATCH",
+        WEBHOOK,
+        "patch_webhook",
+        "patch_webhook",
+        "webhooks",
+        "Change a webhook",
+        "Replace the given fields; the others stay. Events already waiting are sent with the "
+        "changed URL, secret and events.",
+        "admin",
+        (
+            Answer(200, "The changed webhook.", Webhook, EXAMPLE_WEBHOOK_RECORD),
+            UNAUTHORIZED,
+            NOT_ADMIN,
+            WEBHOOK_NOT_FOUND,
+            *_body_failures(required=True),
+            WEBHOOK_VALUES,
+            BACKEND,
+            INTERNAL,
+        ),
+        PatchWebhookBody,
+        body_example={"events": ["session.started", "session.ended"]},
+    ),
+    Operation(
+        "DELETE",
+        WEBHOOK,
+        "delete_webhook",
+        "delete_webhook",
+        "webhooks",
+        "Delete a webhook",
+        "No event is posted to it any more, also none that was waiting.",
+        "admin",
+        (NO_CONTENT, UNAUTHORIZED, NOT_ADMIN, WEBHOOK_NOT_FOUND, BACKEND, INTERNAL),
+    ),
+    Operation(
+        "GET",
+        f"{ROOM}/sessions",
+        "room_sessions",
+        "room_sessions",
+        "sessions",
+        "List a room's meeting sessions",
+        "The room's meeting sessions, newest first, one page at a time. A session starts "
+        "with the first join into a room without live state and ends when the live state "
+        "is cleaned (`SIGNALING_ROOM_GRACE_PERIOD` after the last one left) or the room is "
+        "deleted; records are kept `SIGNALING_SESSION_RETENTION` seconds (30 days) after "
+        f"the end. {SESSION_READERS} An admin token may also read a deleted room's sessions.",
+        "bearer",
+        (
+            Answer(
+                200,
+                "One page of sessions.",
+                SessionList,
+                {"data": [EXAMPLE_SESSION_RECORD], "total_count": 1},
+            ),
+            UNAUTHORIZED,
+            ROOM_NOT_FOUND,
+            NOT_SESSION_READER,
+            PAGINATION,
+            BACKEND,
+            INTERNAL,
+        ),
+        paginated=True,
+    ),
+    Operation(
+        "GET",
+        "/v1/sessions/{session_id}",
+        "get_session",
+        "get_session",
+        "sessions",
+        "Get a meeting session",
+        "`ended_at` is null while it runs; `participant_count` counts distinct participants "
+        "(a resumption and a breakout move keep the id), `max_concurrent` the most present "
+        f"at once. {SESSION_READERS}",
+        "bearer",
+        (
+            Answer(200, "The session.", MeetingSession, EXAMPLE_SESSION_RECORD),
+            UNAUTHORIZED,
+            SESSION_NOT_FOUND,
+            NOT_SESSION_READER,
+            BACKEND,
+            INTERNAL,
+        ),
+    ),
+    Operation(
+        "GET",
+        "/v1/sessions/{session_id}/participants",
+        "session_participants",
+        "session_participants",
+        "sessions",
+        "List a meeting session's participants",
+        "One entry per join, in join order: a participant who left and came back has two; a "
+        "breakout move is no leave. `leave_reason` is `quit`, `timeout`, `kicked`, `banned`, "
+        "`sent_to_waiting_room` or `room_deleted`; null (with `left_at` the session's end) "
+        f"for those still there when the session ended. {SESSION_READERS}",
+        "bearer",
+        (
+            Answer(200, "The participants.", AttendanceList, {"data": [EXAMPLE_ATTENDANCE]}),
+            UNAUTHORIZED,
+            SESSION_NOT_FOUND,
+            NOT_SESSION_READER,
+            BACKEND,
+            INTERNAL,
+        ),
+    ),
 )
 
 
@@ -1038,10 +1297,12 @@ TAG_DESCRIPTIONS = {
     "invites": "Invite codes of a room (guest access).",
     "meta": "Health and this description.",
     "rooms": "Room records.",
+    "sessions": "Meeting sessions of rooms and who took part.",
     "sip": "SIP call-in configs of rooms.",
     "start": "Tickets for the `/signaling` WebSocket.",
     "tariffs": "The configured tariff.",
     "users": "The caller.",
+    "webhooks": "Signed notifications of what happens in rooms (README, Webhooks).",
 }
 
 
@@ -1093,6 +1354,22 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string", "format": "uuid"},
         "example": EXAMPLE_INVITE,
     },
+    "webhook_id": {
+        "name": "webhook_id",
+        "in": "path",
+        "required": True,
+        "description": "The webhook's id, a UUID (anything else is an unknown webhook: 404).",
+        "schema": {"type": "string", "format": "uuid"},
+        "example": EXAMPLE_WEBHOOK,
+    },
+    "session_id": {
+        "name": "session_id",
+        "in": "path",
+        "required": True,
+        "description": "The session's id, a UUID (anything else is an unknown session: 404).",
+        "schema": {"type": "string", "format": "uuid"},
+        "example": EXAMPLE_SESSION,
+    },
     "anything": {
         "name": "anything",
         "in": "path",
@@ -1131,6 +1408,7 @@ _SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "none": [],
     "bearer": [{BEARER: []}],
     "call_in": [{BEARER: [CALL_IN_ROLE]}],
+    "admin": [{BEARER: [ADMIN_ROLE]}],
     "bearer_or_invite": [{BEARER: []}, {INVITE_CODE: []}],
 }
 

@@ -197,7 +197,7 @@ def paginate(request: Request, items: list[T]) -> list[T]:
     return items[start : start + per_page]
 
 
-def _api(endpoint: Endpoint) -> Endpoint:
+def api(endpoint: Endpoint) -> Endpoint:
     """Render :class:`ApiError` as JSON even where the app has no handler for it."""
 
     async def wrapped(request: Request) -> Response:
@@ -453,7 +453,7 @@ def record_routes(node: RecordNode, throttles: Throttles) -> list[BaseRoute]:
     r = _Records(node, throttles)
 
     def route(path: str, endpoint: Endpoint, *methods: str) -> Route:
-        return Route(path, _api(endpoint), methods=list(methods))
+        return Route(path, api(endpoint), methods=list(methods))
 
     room = "/v1/rooms/{room_id}"
     return [

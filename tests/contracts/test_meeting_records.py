@@ -138,7 +138,8 @@ async def test_webhooks(records: Records) -> None:
     one = Webhook(id=str(uuid.uuid4()), url="http://127.0.0.1:1/a", events=["room.deleted"],
                   secret="s1", created_at=_t(1))  # fmt: skip
     two = Webhook(id=str(uuid.uuid4()), url="https://example.com/b",
-                  events=["session.started", "poll.done"], secret="s2", created_at=_t(2))  # fmt: skip
+                  events=["session.started", "poll.done"], secret="s2",
+                  created_at=_t(2))  # fmt: skip
     await records.add_webhook(two)
     await records.add_webhook(one)
     assert await records.webhooks() == [one, two]

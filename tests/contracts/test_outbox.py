@@ -8,7 +8,7 @@ import asyncio
 import re
 import uuid
 
-from signaling.state import LiveState, Participant
+from signaling.state import LiveState, Notice, Participant
 from signaling.webhooks.events import Entry
 from signaling.webhooks.outbox import Outbox
 from tests.contracts.conftest import OUTBOX_TEST_LIMIT, Emitting
@@ -158,7 +158,7 @@ async def test_a_notice_goes_with_the_winning_take(emitting: Emitting) -> None:
     room = str(uuid.uuid4())
     await _join(state, room, "a")
     await state.put_value(room, "poll", b"one")
-    notice = ("poll.done", {"poll_id": "p", "results": [{"id": 0, "count": 2}]})
+    notice: Notice = ("poll.done", {"poll_id": "p", "results": [{"id": 0, "count": 2}]})
     takes = await asyncio.gather(
         *(state.take_value(room, "poll", b"one", notice) for _ in range(4))
     )

@@ -24,6 +24,8 @@ from signaling.asyncapi import to_yaml
 from signaling.cli import main
 from signaling.config import Settings
 from signaling.openapi import OPENAPI_PATH, build_document, openapi_path
+from signaling.webhooks.records import Webhook
+from tickets.meetings import webhook_view
 from tickets.records import invite_view, room_view, sip_view
 from tickets.registry import Invite, Room, SipConfig, UserProfile
 
@@ -35,6 +37,7 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SOURCES = (
     "tickets/routes.py",
     "tickets/records.py",
+    "tickets/meetings.py",
     "tickets/http.py",
     "tickets/throttle.py",
     "tickets/tokens.py",
@@ -235,7 +238,12 @@ def test_pagination_where_supported(document: dict[str, Any]) -> None:
         for path, method, operation in _operations(document)
         if operation.get("parameters")
     }
-    assert paginated == {("/v1/rooms", "GET"), ("/v1/rooms/{room_id}/invites", "GET")}
+    assert paginated == {
+        ("/v1/rooms", "GET"),
+        ("/v1/rooms/{room_id}/invites", "GET"),
+        ("/v1/webhooks", "GET"),
+        ("/v1/rooms/{room_id}/sessions", "GET"),
+    }
     for path, method in paginated:
         params = {p["name"]: p for p in _operation(document, method, path)["parameters"]}
         assert params["per_page"]["schema"] == {
@@ -274,6 +282,12 @@ def test_security(document: dict[str, Any]) -> None:
     assert security["GET", "/v1/rooms/{room_id}/tariff"] == either
     assert security["POST", "/v1/services/call_in/start"] == [{"bearer": ["opentalk-call-in"]}]
     assert security["GET", "/v1/users/me"] == [{"bearer": []}]
+    admin = [{"bearer": ["signaling-admin"]}]
+    assert {key for key, value in security.items() if value == admin} == {
+        ("GET", "/v1/webhooks"),
+        ("POST", "/v1/webhooks"),
+        *((m, "/v1/webhooks/{webhook_id}") for m in ("GET", "PATCH", "DELETE")),
+    }
 
 
 # -- status codes ------------------------------------------------------------------------------
@@ -554,6 +568,18 @@ def _encoded(value: Any) -> Any:
                     updated_by=PROFILE,
                     active=True,
                     expiration=NOW,
+                )
+            ),
+        ),
+        (
+            "Webhook",
+            webhook_view(
+                Webhook(
+                    id="0b9e3a44-6a1f-4d6e-8f0a-2c3d4e5f6a7b",
+                    url="https://crm.example.org/hook",
+                    events=["poll.done"],
+                    secret="never shown",
+                    created_at="2024-03-10T16:52:54.873753Z",
                 )
             ),
         ),
