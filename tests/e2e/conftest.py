@@ -12,6 +12,7 @@ import pytest
 from tests.support.client import Api
 from tests.support.redis import RedisServer
 from tests.support.server import ServerProcess
+from tests.support.world import World
 
 SHARED_ENV = {
     "SIGNALING_ROOM_GRACE_PERIOD": "1",
@@ -50,3 +51,11 @@ async def user(server: ServerProcess) -> AsyncIterator[Api]:
     api = Api(server, server.token(sub, "Bob User"))
     yield api
     await api.aclose()
+
+
+@pytest.fixture
+async def world(server: ServerProcess) -> AsyncIterator[World]:
+    """Fresh users, guests and SIP callers on the shared server; closed after the test."""
+    made = World(server)
+    yield made
+    await made.aclose()

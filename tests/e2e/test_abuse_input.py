@@ -13,8 +13,10 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.test_control import enter
 from tests.support.client import Api, Peer
+from tests.support.expect import (
+    enter,
+)
 from tests.support.redis import RedisServer
 from tests.support.server import ServerProcess
 

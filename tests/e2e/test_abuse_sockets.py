@@ -12,8 +12,10 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from websockets.frames import Opcode
 
-from tests.e2e.test_control import enter
 from tests.support.client import Api
+from tests.support.expect import (
+    enter,
+)
 from tests.support.raw import RawSocket, command, frame, server_rss
 from tests.support.server import ServerProcess
 

@@ -6,26 +6,20 @@ app needs)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
-from tests.e2e.test_polls import meeting, quiet
-from tests.e2e.test_waiting_room import World
 from tests.support.client import Peer
 from tests.support.commands import talking_stick as stick
-from tests.support.server import ServerProcess
+from tests.support.expect import (
+    quiet,
+)
+from tests.support.world import (
+    World,
+    meeting,
+)
 
 Json = dict[str, Any]
 NS = "automod"
-
-
-@pytest.fixture
-async def world(server: ServerProcess) -> AsyncIterator[World]:
-    made = World(server)
-    yield made
-    await made.aclose()
 
 
 def ids(*peers: Peer) -> list[str]:

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 from signaling.modules.chat import ChatModule
 from signaling.modules.control import ControlModule
 from signaling.modules.moderation import ModerationModule
-from tests.e2e.test_control import enter
 from tests.support.client import Api, Peer
+from tests.support.expect import (
+    enter,
+)
 from tests.support.server import ServerProcess
 
 KNOWN_ACTIONS = {

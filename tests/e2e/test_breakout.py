@@ -12,7 +12,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,10 +20,12 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from tests.e2e.conftest import SHARED_ENV
-from tests.e2e.test_waiting_room import World
 from tests.support.client import Api, Peer
 from tests.support.redis import RedisServer
 from tests.support.server import ServerProcess
+from tests.support.world import (
+    World,
+)
 
 Json = dict[str, Any]
 
@@ -62,13 +64,6 @@ def limited(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
     process.stop()
     if redis is not None:
         redis.kill()
-
-
-@pytest.fixture
-async def world(server: ServerProcess) -> AsyncIterator[World]:
-    made = World(server)
-    yield made
-    await made.aclose()
 
 
 # -- helpers -----------------------------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from tests.e2e.test_control import TIMESTAMP, enter
 from tests.support.client import Api, Peer
+from tests.support.expect import (
+    TIMESTAMP,
+    enter,
+)
 from tests.support.server import ServerProcess
 
 

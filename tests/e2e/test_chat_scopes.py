@@ -5,27 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
-from tests.e2e.test_control import TIMESTAMP
-from tests.e2e.test_waiting_room import World, barrier, moderation_error, nothing_for
 from tests.support.client import Json, Peer
-from tests.support.server import ServerProcess
+from tests.support.expect import (
+    TIMESTAMP,
+    barrier,
+    moderation_error,
+    nothing_for,
+)
+from tests.support.world import (
+    World,
+)
 
 BACKEND = "/OpenTalk/Backend"
 FRONTEND = "/OpenTalk/Frontend"
 ALL = "/OpenTalk/All"
 EMPTY: Json = {"messages": [], "next_index": None}
-
-
-@pytest.fixture
-async def world(server: ServerProcess) -> AsyncIterator[World]:
-    made = World(server)
-    yield made
-    await made.aclose()
 
 
 def private(target: Peer | str, content: str) -> Json:

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from tests.support.client import Api, Peer
+from tests.support.expect import TIMESTAMP, enter
 from tests.support.server import ServerProcess
-
-TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
-
-
-async def enter(server: ServerProcess, api: Api, room_id: str, name: str) -> Peer:
-    started = await api.start(room_id)
-    peer = await Peer.connect(server, started["ticket"], started["resumption"])
-    await peer.join(name)
-    return peer
 
 
 async def test_join_success_has_the_web_app_shape(server: ServerProcess, owner: Api) -> None:

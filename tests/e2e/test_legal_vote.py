@@ -9,26 +9,20 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
-from tests.e2e.test_polls import meeting, quiet
-from tests.e2e.test_waiting_room import World
 from tests.support.client import Peer
-from tests.support.server import ServerProcess
+from tests.support.expect import (
+    quiet,
+)
+from tests.support.world import (
+    World,
+    meeting,
+)
 
 Json = dict[str, Any]
 NS = "legal_vote"
 TOKEN = re.compile(r"^[1-9A-HJ-NP-Za-km-z]{11}$")
-
-
-@pytest.fixture
-async def world(server: ServerProcess) -> AsyncIterator[World]:
-    made = World(server)
-    yield made
-    await made.aclose()
 
 
 def start(allowed: list[Peer], kind: str = "roll_call", **fields: Any) -> Json:

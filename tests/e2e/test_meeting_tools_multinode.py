@@ -12,40 +12,41 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.e2e.test_timers_multinode import Cluster, collect, gone
 from tests.support.client import Peer
 from tests.support.commands import talking_stick
+from tests.support.expect import collect, gone
+from tests.support.nodes import TrackedNodeGroup
 
 WINDOW = 5.0  # the deadline (or the presence TTL of the dead node), then quiet time
 
 
 @pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    made = Cluster()
+def group() -> Iterator[TrackedNodeGroup]:
+    made = TrackedNodeGroup()
     yield made
     made.stop()
 
 
 @pytest.fixture
-async def world(cluster: Cluster) -> AsyncIterator[Cluster]:
-    yield cluster
-    await cluster.aclose()
+async def world(group: TrackedNodeGroup) -> AsyncIterator[TrackedNodeGroup]:
+    yield group
+    await group.aclose()
 
 
-async def spread(world: Cluster) -> tuple[str, list[Peer]]:
+async def spread(world: TrackedNodeGroup) -> tuple[str, list[Peer]]:
     """Moderator Alice on node 0, Bob on node 1, Carol on node 2, each seen by the others."""
-    owner = world.api(0, "Olivia")
+    owner = world.user(0, "Olivia")
     room: str = (await owner.create_room())["id"]
     peers = [await world.join(owner, room, "Alice")]
     for node, name in ((1, "Bob"), (2, "Carol")):
-        peer = await world.join(world.api(node, name), room, name)
+        peer = await world.join(world.user(node, name), room, name)
         for other in peers:
             await other.expect("control", "joined")
         peers.append(peer)
     return room, peers
 
 
-async def test_a_timer_ends_once_for_everyone_after_its_node_died(world: Cluster) -> None:
+async def test_a_timer_ends_once_for_everyone_after_its_node_died(world: TrackedNodeGroup) -> None:
     _, (alice, bob, carol) = await spread(world)
     command = {"action": "start", "kind": "countdown", "duration": 2, "enable_ready_check": True}
     await alice.send("timer", command)
@@ -61,7 +62,7 @@ async def test_a_timer_ends_once_for_everyone_after_its_node_died(world: Cluster
 
 
 async def test_a_vote_ends_once_for_everyone_after_its_initiators_node_died(
-    world: Cluster,
+    world: TrackedNodeGroup,
 ) -> None:
     _, (alice, bob, carol) = await spread(world)
     command = {
@@ -95,7 +96,7 @@ async def test_a_vote_ends_once_for_everyone_after_its_initiators_node_died(
 
 
 async def test_votes_on_two_nodes_count_once_and_the_stick_passes_between_nodes(
-    world: Cluster,
+    world: TrackedNodeGroup,
 ) -> None:
     room, (alice, bob, carol) = await spread(world)
     bob_api = world.apis[1]
@@ -167,7 +168,7 @@ async def test_votes_on_two_nodes_count_once_and_the_stick_passes_between_nodes(
         assert got == [], got  # each event once
 
 
-async def test_the_stick_moves_on_when_the_speakers_node_died(world: Cluster) -> None:
+async def test_the_stick_moves_on_when_the_speakers_node_died(world: TrackedNodeGroup) -> None:
     _, (alice, bob, carol) = await spread(world)
     stick = talking_stick([bob.id, carol.id])
     await alice.send("automod", stick)
@@ -191,7 +192,7 @@ async def test_the_stick_moves_on_when_the_speakers_node_died(world: Cluster) ->
 
 
 async def test_selections_on_two_nodes_at_once_apply_one_after_the_other(
-    world: Cluster,
+    world: TrackedNodeGroup,
 ) -> None:
     room, (alice, bob, carol) = await spread(world)
     owner = world.apis[0]

@@ -10,9 +10,11 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.conftest import SHARED_ENV
-from tests.e2e.test_polls import meeting
-from tests.e2e.test_waiting_room import World
 from tests.support.server import ServerProcess
+from tests.support.world import (
+    World,
+    meeting,
+)
 
 TOOLS = ("timer", "legal_vote", "automod")
 

@@ -4,31 +4,18 @@ and the raise-hands switches (reference §5.2, §6, §8.2, §8.3, §17.6)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 
-from tests.e2e.test_waiting_room import (
+from tests.support.client import Api, Json, Peer
+from tests.support.expect import barrier, by_message, frames, moderation_error, nothing_for
+from tests.support.world import (
     SIP_NAME,
     SIP_NUMBER,
     World,
     admit,
-    barrier,
-    by_message,
-    frames,
     held,
-    moderation_error,
-    nothing_for,
 )
-from tests.support.client import Api, Json, Peer
-from tests.support.server import ServerProcess
-
-
-@pytest.fixture
-async def world(server: ServerProcess) -> AsyncIterator[World]:
-    made = World(server)
-    yield made
-    await made.aclose()
 
 
 async def three(world: World, waiting_room: bool = False) -> tuple[Api, str, Peer, Peer, Peer]:

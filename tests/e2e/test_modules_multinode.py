@@ -8,31 +8,28 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.e2e.test_multinode import Cluster
-from tests.e2e.test_waiting_room import (
-    World,
-    barrier,
-    by_message,
-    frames,
-    held,
-    nothing_for,
-)
 from tests.support.client import Api, Peer
+from tests.support.expect import barrier, by_message, frames, nothing_for
+from tests.support.nodes import NodeGroup
+from tests.support.world import (
+    World,
+    held,
+)
 
 BACKEND = "/OpenTalk/Backend"
 FRONTEND = "/OpenTalk/Frontend"
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    shared = Cluster()
+def group() -> Iterator[NodeGroup]:
+    shared = NodeGroup()
     yield shared
     shared.stop()
 
 
 @pytest.fixture
-async def world(cluster: Cluster) -> AsyncIterator[World]:
-    made = World(*cluster.nodes)
+async def world(group: NodeGroup) -> AsyncIterator[World]:
+    made = World(*group.nodes)
     yield made
     await made.aclose()
 
@@ -106,7 +103,7 @@ async def test_kick_of_a_participant_on_another_node(world: World) -> None:
     await barrier(carol, alice)
 
 
-async def test_ban_is_enforced_on_every_node(world: World, cluster: Cluster) -> None:
+async def test_ban_is_enforced_on_every_node(world: World, group: NodeGroup) -> None:
     owner, room, (alice, bob, carol) = await spread(world)
     bob_api = world.apis[1]
     await alice.send("moderation", {"action": "ban", "target": bob.id})
@@ -114,7 +111,7 @@ async def test_ban_is_enforced_on_every_node(world: World, cluster: Cluster) -> 
     assert (await bob.closed())[0] == 1000
     for peer in (alice, carol):
         assert (await peer.expect("control", "left"))["reason"] == "banned"
-    for server in cluster.nodes:
+    for server in group.nodes:
         api = Api(server, bob_api.token)
         world.apis.append(api)
         response = await api.request("POST", f"/v1/rooms/{room}/start", {})

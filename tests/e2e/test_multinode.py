@@ -1,6 +1,6 @@
 """Several server processes over one real Redis behave as one server (issue: many nodes).
 
-One cluster (a redis-server and three nodes) is shared by the routing tests, each with a
+One node group (a redis-server and three nodes) is shared by the routing tests, each with a
 fresh room; the failure tests (node kill, Redis restart, rolling restart) get their own.
 """
 
@@ -15,45 +15,23 @@ import httpx
 import pytest
 
 from tests.support.client import Api, Peer
+from tests.support.nodes import FAST, NodeGroup
 from tests.support.redis import RedisServer
 from tests.support.server import ServerProcess
 
-FAST = {
-    "SIGNALING_PRESENCE_TTL": "1.5",
-    "SIGNALING_ROOM_GRACE_PERIOD": "1",
-    "SIGNALING_RATE_LIMIT": "200",
-    "SIGNALING_RATE_BURST": "200",
-}
-
-
-class Cluster:
-    def __init__(self, nodes: int = 3, appendonly: bool = False) -> None:
-        self.redis = RedisServer(appendonly=appendonly).start()
-        env = {**FAST, "SIGNALING_REDIS_URL": self.redis.url}
-        self.nodes = [ServerProcess(env).start() for _ in range(nodes)]
-
-    def stop(self) -> None:
-        for node in self.nodes:
-            node.kill()
-        self.redis.kill()
-
-    def api(self, node: int, sub: str, name: str) -> Api:
-        server = self.nodes[node]
-        return Api(server, server.token(sub, name))
-
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    shared = Cluster()
+def group() -> Iterator[NodeGroup]:
+    shared = NodeGroup()
     yield shared
     shared.stop()
 
 
 @pytest.fixture
-async def apis(cluster: Cluster) -> AsyncIterator[list[Api]]:
+async def apis(group: NodeGroup) -> AsyncIterator[list[Api]]:
     """One user per node; the first creates the rooms."""
     tag = uuid.uuid4().hex[:6]
-    made = [cluster.api(i, f"u{i}-{tag}", f"User {i}") for i in range(len(cluster.nodes))]
+    made = [group.api(i, f"u{i}-{tag}", f"User {i}") for i in range(len(group.nodes))]
     yield made
     for api in made:
         await api.aclose()
@@ -67,23 +45,23 @@ async def join(api: Api, room_id: str, name: str, node: ServerProcess | None = N
 
 
 async def test_a_ticket_from_one_node_is_redeemed_on_another(
-    cluster: Cluster, apis: list[Api]
+    group: NodeGroup, apis: list[Api]
 ) -> None:
     room = await apis[0].create_room()
     got = await apis[1].request("GET", f"/v1/rooms/{room['id']}")
     assert got.status_code == 200
     started = await apis[0].start(room["id"])
-    peer = await Peer.connect(cluster.nodes[2], started["ticket"])
+    peer = await Peer.connect(group.nodes[2], started["ticket"])
     assert (await peer.join("Alice"))["room_info"]["id"] == room["id"]
-    again = await Peer.connect(cluster.nodes[0], (await apis[0].start(room["id"]))["ticket"])
+    again = await Peer.connect(group.nodes[0], (await apis[0].start(room["id"]))["ticket"])
     await again.close()
     await peer.close()
 
 
-async def test_events_reach_every_node_exactly_once(cluster: Cluster, apis: list[Api]) -> None:
+async def test_events_reach_every_node_exactly_once(group: NodeGroup, apis: list[Api]) -> None:
     room = await apis[0].create_room()
     peers = [await join(apis[i], room["id"], f"P{i}") for i in range(3)]
-    peers.append(await join(apis[1], room["id"], "P3", node=cluster.nodes[2]))
+    peers.append(await join(apis[1], room["id"], "P3", node=group.nodes[2]))
     for index, peer in enumerate(peers):
         for later in peers[index + 1 :]:
             joined = await peer.expect("control", "joined")
@@ -121,30 +99,30 @@ async def test_events_reach_every_node_exactly_once(cluster: Cluster, apis: list
         await peer.close()
 
 
-async def test_resumption_lands_on_another_node(cluster: Cluster, apis: list[Api]) -> None:
+async def test_resumption_lands_on_another_node(group: NodeGroup, apis: list[Api]) -> None:
     room = await apis[0].create_room()
     watcher = await join(apis[0], room["id"], "Watcher")
     started = await apis[1].start(room["id"])
-    first = await Peer.connect(cluster.nodes[1], started["ticket"])
+    first = await Peer.connect(group.nodes[1], started["ticket"])
     await first.join("Mover")
     await watcher.expect("control", "joined")
     await first.close()
     await watcher.expect("control", "left")
     again = await apis[1].start(room["id"], resumption=started["resumption"])
-    moved = await Peer.connect(cluster.nodes[2], again["ticket"])
+    moved = await Peer.connect(group.nodes[2], again["ticket"])
     assert (await moved.join("Mover"))["id"] == first.id
     assert (await watcher.expect("control", "joined"))["id"] == first.id
     for peer in (watcher, moved):
         await peer.close()
 
 
-async def test_chat_history_is_shared_between_nodes(cluster: Cluster, apis: list[Api]) -> None:
+async def test_chat_history_is_shared_between_nodes(group: NodeGroup, apis: list[Api]) -> None:
     room = await apis[0].create_room()
     alice = await join(apis[0], room["id"], "Alice")
     await alice.send("chat", {"action": "send_message", "scope": "global", "content": "kept"})
     await alice.expect("chat", "message_sent")
     started = await apis[2].start(room["id"])
-    carol = await Peer.connect(cluster.nodes[2], started["ticket"])
+    carol = await Peer.connect(group.nodes[2], started["ticket"])
     success = await carol.join("Carol")
     assert [m["content"] for m in success["chat"]["room_history"]["messages"]] == ["kept"]
     assert [p["id"] for p in success["participants"]] == [alice.id]
@@ -153,18 +131,18 @@ async def test_chat_history_is_shared_between_nodes(cluster: Cluster, apis: list
 
 
 async def test_a_killed_node_s_participants_leave_with_timeout_and_can_resume() -> None:
-    cluster = Cluster()
-    apis = [cluster.api(i, f"k{i}", f"K{i}") for i in range(3)]
+    group = NodeGroup()
+    apis = [group.api(i, f"k{i}", f"K{i}") for i in range(3)]
     try:
         room = await apis[0].create_room()
         survivor = await join(apis[0], room["id"], "Survivor")
         started = await apis[2].start(room["id"])
-        doomed = await Peer.connect(cluster.nodes[2], started["ticket"])
+        doomed = await Peer.connect(group.nodes[2], started["ticket"])
         await doomed.join("Doomed")
         assert (await survivor.expect("control", "joined"))["id"] == doomed.id
         await asyncio.sleep(1.6)  # sweeping starts a full presence TTL after connecting
         killed_at = time.monotonic()
-        cluster.nodes[2].kill()
+        group.nodes[2].kill()
         left = await survivor.expect("control", "left", timeout=10)
         assert left == {"message": "left", "id": doomed.id, "reason": "timeout"}
         assert time.monotonic() - killed_at < 1.5 * 3  # about one TTL plus a sweep period
@@ -174,7 +152,7 @@ async def test_a_killed_node_s_participants_leave_with_timeout_and_can_resume() 
             headers={"Authorization": f"Bearer {apis[2].token}"},
         )
         assert again.status_code == 200, again.text
-        back = await Peer.connect(cluster.nodes[1], again.json()["ticket"])
+        back = await Peer.connect(group.nodes[1], again.json()["ticket"])
         assert (await back.join("Doomed"))["id"] == doomed.id
         assert (await survivor.expect("control", "joined"))["id"] == doomed.id
         await survivor.send("chat", {"action": "send_message", "scope": "global", "content": "ok"})
@@ -185,23 +163,23 @@ async def test_a_killed_node_s_participants_leave_with_timeout_and_can_resume() 
     finally:
         for api in apis:
             await api.aclose()
-        cluster.stop()
+        group.stop()
 
 
 async def test_a_room_whose_participants_were_all_on_a_dead_node_is_cleaned() -> None:
-    cluster = Cluster(nodes=2)
-    apis = [cluster.api(i, f"c{i}", f"C{i}") for i in range(2)]
+    group = NodeGroup(count=2)
+    apis = [group.api(i, f"c{i}", f"C{i}") for i in range(2)]
     try:
         room = await apis[0].create_room()
         peer = await join(apis[1], room["id"], "Lonely")
         await peer.send("chat", {"action": "send_message", "scope": "global", "content": "gone"})
         await peer.expect("chat", "message_sent")
         await asyncio.sleep(1.6)
-        cluster.nodes[1].kill()
+        group.nodes[1].kill()
         await asyncio.sleep(1.5 * 2 + 1.0 + 1.0)  # presence TTL, sweep, grace, janitor
         fresh = await join(apis[0], room["id"], "Later")
         started = await apis[0].start(room["id"])
-        late = await Peer.connect(cluster.nodes[0], started["ticket"])
+        late = await Peer.connect(group.nodes[0], started["ticket"])
         success = await late.join("Late")
         assert success["chat"]["room_history"]["messages"] == []
         assert [p["id"] for p in success["participants"]] == [fresh.id]
@@ -210,29 +188,29 @@ async def test_a_room_whose_participants_were_all_on_a_dead_node_is_cleaned() ->
     finally:
         for api in apis:
             await api.aclose()
-        cluster.stop()
+        group.stop()
 
 
 async def test_redis_restart_mid_meeting() -> None:
-    cluster = Cluster(nodes=2, appendonly=True)
-    apis = [cluster.api(i, f"r{i}", f"R{i}") for i in range(2)]
+    group = NodeGroup(count=2, appendonly=True)
+    apis = [group.api(i, f"r{i}", f"R{i}") for i in range(2)]
     try:
         room = await apis[0].create_room()
         alice = await join(apis[0], room["id"], "Alice")
         bob = await join(apis[1], room["id"], "Bob")
         await alice.expect("control", "joined")
         await bob.echo()  # bob's join has been handled completely
-        cluster.redis.kill()
+        group.redis.kill()
         response = await apis[0].request("POST", f"/v1/rooms/{room['id']}/start", {})
         assert response.status_code == 503
         assert response.json()["code"] == "service_unavailable"
         async with httpx.AsyncClient() as http:
-            health = await http.get(f"{cluster.nodes[1].base_url}/healthz")
+            health = await http.get(f"{group.nodes[1].base_url}/healthz")
             assert health.status_code == 503 and health.json()["status"] == "degraded"
         await alice.send("chat", {"action": "send_message", "scope": "global", "content": "lost"})
         assert (await alice.expect("chat", "error"))["error"] == "service_unavailable"
         await alice.echo()
-        cluster.redis.start()
+        group.redis.start()
         deadline = time.monotonic() + 10
         delivered = False
         while not delivered:  # messages flow again once both nodes have resubscribed
@@ -251,7 +229,7 @@ async def test_redis_restart_mid_meeting() -> None:
                 continue
             assert frame["payload"].get("content") == "back", frame
             delivered = True
-        for node in cluster.nodes:
+        for node in group.nodes:
             assert node.proc is not None and node.proc.poll() is None
         await alice.silent(0.2)
         for peer in (alice, bob):
@@ -259,38 +237,38 @@ async def test_redis_restart_mid_meeting() -> None:
     finally:
         for api in apis:
             await api.aclose()
-        cluster.stop()
+        group.stop()
 
 
 async def test_redis_that_comes_back_empty_closes_clients_with_1012() -> None:
-    cluster = Cluster(nodes=2, appendonly=False)
-    apis = [cluster.api(i, f"e{i}", f"E{i}") for i in range(2)]
+    group = NodeGroup(count=2, appendonly=False)
+    apis = [group.api(i, f"e{i}", f"E{i}") for i in range(2)]
     try:
         room = await apis[0].create_room()
         alice = await join(apis[0], room["id"], "Alice")
         bob = await join(apis[1], room["id"], "Bob")
         await alice.expect("control", "joined")
-        cluster.redis.restart()
+        group.redis.restart()
         for peer in (alice, bob):
             code, _ = await peer.closed(timeout=10)
             assert code == 1012
     finally:
         for api in apis:
             await api.aclose()
-        cluster.stop()
+        group.stop()
 
 
 async def test_rolling_restart_moves_clients_to_other_nodes() -> None:
-    cluster = Cluster(nodes=2)
-    apis = [cluster.api(i, f"t{i}", f"T{i}") for i in range(2)]
+    group = NodeGroup(count=2)
+    apis = [group.api(i, f"t{i}", f"T{i}") for i in range(2)]
     try:
         room = await apis[0].create_room()
         stay = await join(apis[0], room["id"], "Stay")
         started = await apis[1].start(room["id"])
-        moving = await Peer.connect(cluster.nodes[1], started["ticket"])
+        moving = await Peer.connect(group.nodes[1], started["ticket"])
         await moving.join("Moving")
         await stay.expect("control", "joined")
-        stopping = asyncio.get_running_loop().run_in_executor(None, cluster.nodes[1].stop)
+        stopping = asyncio.get_running_loop().run_in_executor(None, group.nodes[1].stop)
         code, _ = await moving.closed()
         assert code == 1001
         assert (await stay.expect("control", "left"))["id"] == moving.id
@@ -301,7 +279,7 @@ async def test_rolling_restart_moves_clients_to_other_nodes() -> None:
             headers={"Authorization": f"Bearer {apis[1].token}"},
         )
         assert again.status_code == 200, again.text
-        moved = await Peer.connect(cluster.nodes[0], again.json()["ticket"])
+        moved = await Peer.connect(group.nodes[0], again.json()["ticket"])
         assert (await moved.join("Moving"))["id"] == moving.id
         await stay.expect("control", "joined")
         for peer in (stay, moved):
@@ -309,7 +287,7 @@ async def test_rolling_restart_moves_clients_to_other_nodes() -> None:
     finally:
         for api in apis:
             await api.aclose()
-        cluster.stop()
+        group.stop()
 
 
 async def test_worker_processes_share_rooms_over_redis() -> None:
@@ -335,11 +313,11 @@ async def test_worker_processes_share_rooms_over_redis() -> None:
 
 
 async def test_concurrent_joins_across_nodes_announce_everyone_exactly_once(
-    cluster: Cluster, apis: list[Api]
+    group: NodeGroup, apis: list[Api]
 ) -> None:
     room = await apis[0].create_room()
     tickets = [(await apis[i % 3].start(room["id"]))["ticket"] for i in range(12)]
-    peers = [await Peer.connect(cluster.nodes[i % 3], t) for i, t in enumerate(tickets)]
+    peers = [await Peer.connect(group.nodes[i % 3], t) for i, t in enumerate(tickets)]
     successes = await asyncio.gather(*(p.join(f"C{i}") for i, p in enumerate(peers)))
     await asyncio.sleep(0.5)
     everyone = {str(p.id) for p in peers}

@@ -13,8 +13,10 @@ import pytest
 from websockets.asyncio.client import connect
 
 from signaling.wire import SUBPROTOCOL
-from tests.e2e.test_control import enter
 from tests.support.client import Api, Peer
+from tests.support.expect import (
+    enter,
+)
 from tests.support.server import ServerProcess
 
 

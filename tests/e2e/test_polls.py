@@ -4,46 +4,21 @@ finish and expiry with exactly one ``done``, ``join_success.polls``, polls per b
 
 from __future__ import annotations
 
-import asyncio
-import re
 import time
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-
-from tests.e2e.test_waiting_room import World
 from tests.support.client import Api, Peer
-from tests.support.server import ServerProcess
+from tests.support.expect import TIMESTAMP, quiet
+from tests.support.world import (
+    World,
+    meeting,
+)
 
 Json = dict[str, Any]
 
-TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 POLL_KEYS = {"id", "topic", "live", "multiple_choice", "choices", "started", "duration"}
 LUNCH = ["Pizza", "Sushi", "Salad"]
-
-
-@pytest.fixture
-async def world(server: ServerProcess) -> AsyncIterator[World]:
-    made = World(server)
-    yield made
-    await made.aclose()
-
-
-async def meeting(world: World, *names: str) -> tuple[str, list[Peer]]:
-    """A fresh room: the owner's Alice (moderator) and one registered user per further name,
-    all joined into the main room; the earlier ones have seen the later ones join."""
-    owner = world.user("Olivia Owner")
-    room: str = (await owner.create_room())["id"]
-    alice, _ = await world.enter(owner, room, "Alice")
-    peers = [alice]
-    for name in names:
-        peer, _ = await world.enter(world.user(f"{name} User"), room, name)
-        for other in peers:
-            assert (await other.expect("control", "joined"))["id"] == peer.id
-        peers.append(peer)
-    return room, peers
 
 
 async def enter_breakout(
@@ -101,10 +76,6 @@ async def vote(voter: Peer, poll_id: str, **choice: Any) -> None:
 async def finish(moderator: Peer, poll_id: str, members: list[Peer], counts: list[Json]) -> None:
     await moderator.send("polls", {"action": "finish", "id": poll_id})
     await everyone(members, "done", poll_id, counts)
-
-
-async def quiet(*peers: Peer, duration: float = 0.3) -> None:
-    await asyncio.gather(*(peer.silent(duration) for peer in peers))
 
 
 # -- start -------------------------------------------------------------------------------------

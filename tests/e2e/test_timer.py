@@ -4,27 +4,21 @@ with its checks in order, ready statuses, stop, expiry with exactly one ``stoppe
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-import pytest
-
-from tests.e2e.test_polls import meeting, quiet
-from tests.e2e.test_waiting_room import World
 from tests.support.client import Peer
-from tests.support.server import ServerProcess
+from tests.support.expect import (
+    quiet,
+)
+from tests.support.world import (
+    World,
+    meeting,
+)
 
 Json = dict[str, Any]
 NS = "timer"
 TIMER_KEYS = {"timer_id", "started_at", "kind", "ready_check_enabled"}
-
-
-@pytest.fixture
-async def world(server: ServerProcess) -> AsyncIterator[World]:
-    made = World(server)
-    yield made
-    await made.aclose()
 
 
 def countdown(duration: int, **fields: Any) -> Json:

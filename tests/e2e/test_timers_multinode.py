@@ -7,112 +7,38 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 
-from tests.e2e.test_multinode import FAST
-from tests.support.client import Api, Peer
-from tests.support.redis import RedisServer
-from tests.support.server import ServerProcess
+from tests.support.expect import collect, gone
+from tests.support.nodes import TrackedNodeGroup
 
 Json = dict[str, Any]
-LINGER = 1.0
 WINDOW = 5.0  # the 2 s deadline, then at least 2 s more in which nothing else may come
 
 
-class Cluster:
-    """A redis-server and three nodes, one per test: a test kills one of them."""
-
-    def __init__(self) -> None:
-        self.redis = RedisServer().start()
-        env = {**FAST, "SIGNALING_REDIS_URL": self.redis.url}
-        env["SIGNALING_BREAKOUT_LINGER"] = str(LINGER)
-        self.nodes = [ServerProcess(env).start() for _ in range(3)]
-        self.apis: list[Api] = []
-        self.peers: list[Peer] = []
-
-    def api(self, node: int, name: str) -> Api:
-        server = self.nodes[node]
-        api = Api(server, server.token(f"{name.lower()}-{uuid.uuid4().hex[:6]}", name))
-        self.apis.append(api)
-        return api
-
-    async def join(self, api: Api, room: str, name: str, breakout_room: str | None = None) -> Peer:
-        """Join on ``api``'s node (the main room, or straight into a breakout room)."""
-        body: Json = {} if breakout_room is None else {"breakout_room": breakout_room}
-        started = await api.start(room, **body)
-        peer = await Peer.connect(api.server, started["ticket"], started["resumption"])
-        self.peers.append(peer)
-        await peer.join(name)
-        return peer
-
-    async def aclose(self) -> None:
-        for peer in self.peers:
-            try:
-                await asyncio.wait_for(peer.close(), 2)
-            except Exception:
-                peer.ws.transport.abort()
-        for api in self.apis:
-            await api.aclose()
-
-    def stop(self) -> None:
-        for node in self.nodes:
-            node.kill()
-        self.redis.kill()
-
-
 @pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    made = Cluster()
+def group() -> Iterator[TrackedNodeGroup]:
+    made = TrackedNodeGroup()
     yield made
     made.stop()
 
 
 @pytest.fixture
-async def world(cluster: Cluster) -> AsyncIterator[Cluster]:
-    yield cluster
-    await cluster.aclose()
+async def world(group: TrackedNodeGroup) -> AsyncIterator[TrackedNodeGroup]:
+    yield group
+    await group.aclose()
 
 
-async def collect(peer: Peer, until: float) -> list[tuple[str, Json]]:
-    """Every frame (namespace, payload) ``peer`` gets until the monotonic time ``until``, or
-    until its socket closes."""
-    got: list[tuple[str, Json]] = []
-    while (left := until - time.monotonic()) > 0:
-        try:
-            frame = await peer.recv(timeout=left)
-        except TimeoutError:
-            break
-        except Exception:  # closed by the server
-            break
-        got.append((frame["namespace"], frame["payload"]))
-    return got
-
-
-def gone(got: list[tuple[str, Json]], dead: Peer) -> list[tuple[str, Json]]:
-    """``got`` without the announcements that the dead node's participant left (§15.5)."""
-    rest = []
-    for namespace, payload in got:
-        if (namespace, payload.get("message"), payload.get("id")) == ("control", "left", dead.id):
-            assert payload["reason"] == "timeout", payload
-            continue
-        if (namespace, payload.get("message"), payload.get("id")) == ("breakout", "left", dead.id):
-            assert payload == {"message": "left", "breakout_room": None, "id": dead.id}, payload
-            continue
-        rest.append((namespace, payload))
-    return rest
-
-
-async def test_a_poll_ends_once_for_everyone_after_its_node_died(world: Cluster) -> None:
-    owner = world.api(0, "Olivia")
+async def test_a_poll_ends_once_for_everyone_after_its_node_died(world: TrackedNodeGroup) -> None:
+    owner = world.user(0, "Olivia")
     room: str = (await owner.create_room())["id"]
     alice = await world.join(owner, room, "Alice")  # the moderator, on node 0
-    bob = await world.join(world.api(1, "Bob"), room, "Bob")
+    bob = await world.join(world.user(1, "Bob"), room, "Bob")
     await alice.expect("control", "joined")
-    carol = await world.join(world.api(2, "Carol"), room, "Carol")
+    carol = await world.join(world.user(2, "Carol"), room, "Carol")
     for peer in (alice, bob):
         await peer.expect("control", "joined")
 
@@ -135,12 +61,12 @@ async def test_a_poll_ends_once_for_everyone_after_its_node_died(world: Cluster)
 
 
 async def test_a_breakout_session_expires_once_for_everyone_after_its_node_died(
-    world: Cluster,
+    world: TrackedNodeGroup,
 ) -> None:
-    owner = world.api(0, "Olivia")
+    owner = world.user(0, "Olivia")
     room: str = (await owner.create_room())["id"]
     alice = await world.join(owner, room, "Alice")
-    bob = await world.join(world.api(1, "Bob"), room, "Bob")
+    bob = await world.join(world.user(1, "Bob"), room, "Bob")
     await alice.expect("control", "joined")
 
     rooms = [{"name": "R1", "assignments": []}]
@@ -148,7 +74,7 @@ async def test_a_breakout_session_expires_once_for_everyone_after_its_node_died(
     begun = time.monotonic()
     [r1] = (await alice.expect("breakout", "started"))["rooms"]
     await bob.expect("breakout", "started")
-    carol = await world.join(world.api(2, "Carol"), room, "Carol", breakout_room=r1["id"])
+    carol = await world.join(world.user(2, "Carol"), room, "Carol", breakout_room=r1["id"])
     for peer in (alice, bob):
         joined = await peer.expect("breakout", "joined")
         assert (joined["id"], joined["breakout_room"]) == (carol.id, r1["id"])

@@ -51,6 +51,8 @@ from jsonschema.exceptions import ValidationError, best_match  # type: ignore[im
 from referencing import Registry
 from referencing.jsonschema import DRAFT7, DRAFT202012
 
+from tests.support.yaml_reader import read_yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "protocol" / "asyncapi.yaml"
 COMMITTED_OPENAPI = ROOT / "protocol" / "openapi.yaml"
@@ -301,8 +303,6 @@ def _close(schema: Any) -> None:
 
 def load_document() -> dict[str, Any]:
     """The committed document, read with the strict YAML reader of its unit tests."""
-    from tests.unit.test_asyncapi import read_yaml  # heavy: only when used
-
     document = read_yaml(COMMITTED.read_text(encoding="utf-8"))
     assert isinstance(document, dict) and document.get("asyncapi") == "3.0.0", COMMITTED
     return document
@@ -642,8 +642,6 @@ def _short_bytes(content: bytes) -> str:
 
 def load_openapi() -> dict[str, Any]:
     """The committed OpenAPI document, read with the same strict YAML reader."""
-    from tests.unit.test_asyncapi import read_yaml  # heavy: only when used
-
     document = read_yaml(COMMITTED_OPENAPI.read_text(encoding="utf-8"))
     assert isinstance(document, dict) and document.get("openapi") == "3.1.0", COMMITTED_OPENAPI
     return document
