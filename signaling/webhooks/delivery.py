@@ -173,6 +173,8 @@ class Deliverer:
         failing = self._failing.get(key) or _Failing(since=now, attempts=0, next_at=now)
         failing.attempts += 1
         self._count("failed", 1)
+        if failing.attempts == 1:
+            log.warning("webhook %s: an event of room %s failed; retrying", key[1], key[0])
         if now - failing.since >= settings.webhook_retry_for:
             del self._failing[key]
             log.warning("webhook %s: an event of room %s given up", key[1], key[0])

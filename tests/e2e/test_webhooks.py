@@ -4,14 +4,13 @@ match what happened in the room."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import AsyncIterator
 
 import pytest
 
 from tests.support.client import Api, Json, Peer
-from tests.support.receiver import Received, Receiver
+from tests.support.receiver import RFC3339, Receiver, check_notifications, told
 from tests.support.server import ServerProcess
 from tests.support.world import World
 
@@ -25,7 +24,6 @@ EVENTS = [
     "room.deleted",
     "poll.done",
 ]
-RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
 def admin(server: ServerProcess) -> Api:
@@ -44,32 +42,6 @@ async def receiver(server: ServerProcess) -> AsyncIterator[Receiver]:
     assert (await api.request("DELETE", f"/v1/webhooks/{made.json()['id']}")).status_code == 204
     await api.aclose()
     await found.stop()
-
-
-def told(got: list[Received]) -> list[tuple[str, str | None, str | None]]:
-    """(event, participant, leave reason) of each notification."""
-    return [
-        (r.json["event"], r.json["data"].get("participant_id"), r.json["data"].get("leave_reason"))
-        for r in got
-    ]
-
-
-def check_notifications(got: list[Received], room: str) -> None:
-    """Every notification is signed, well formed and names its event id twice."""
-    ids = [r.json["id"] for r in got]
-    assert len(set(ids)) == len(ids)
-    for r in got:
-        assert r.verifies(SECRET), r
-        assert not r.verifies("another secret")
-        assert r.path == "/hook"
-        assert r.headers["content-type"] == "application/json"
-        body = r.json
-        assert set(body) == {"id", "event", "timestamp", "data"}
-        assert r.headers["x-webhook-event-id"] == body["id"] == str(uuid.UUID(body["id"]))
-        assert RFC3339.match(body["timestamp"]), body
-        assert body["data"]["room_id"] == room
-    sessions = {r.json["data"]["session_id"] for r in got}
-    assert len(sessions) == 1 and None not in sessions
 
 
 async def sees_left(peer: Peer, who: Peer) -> None:
@@ -97,7 +69,7 @@ async def test_a_meeting_from_start_to_deletion(world: World, receiver: Receiver
     assert (await owner.request("DELETE", f"/v1/rooms/{room}")).status_code == 204
 
     got = await receiver.wait_for(room, "room.deleted")
-    check_notifications(got, room)
+    check_notifications(got, room, SECRET)
     events = told(got)
     assert events[:6] == [
         ("session.started", None, None),
@@ -178,7 +150,7 @@ async def test_waiting_room_breakout_moves_and_the_end_after_the_grace_period(
     await alice.close()
 
     got = await receiver.wait_for(room, "session.ended")
-    check_notifications(got, room)
+    check_notifications(got, room, SECRET)
     assert told(got) == [
         ("session.started", None, None),
         ("participant.joined", alice.id, None),
@@ -227,7 +199,7 @@ async def test_a_failing_receiver_gets_everything_in_order_later(
     await alice.close()
 
     got = await receiver.wait_for(room, "session.ended")
-    check_notifications(got, room)
+    check_notifications(got, room, SECRET)
     assert [e for e, _, _ in told(got)] == [
         "session.started",
         "participant.joined",

@@ -8,11 +8,15 @@ import contextlib
 import hashlib
 import hmac
 import json
+import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from tests.support.server import free_port
+
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Receiver:
         self.received: list[Received] = []
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task[Any]] = set()
         self._arrived = asyncio.Condition()
 
     @property
@@ -57,11 +62,15 @@ class Receiver:
             self._server.close()
             for writer in list(self._writers):
                 writer.close()
+            await asyncio.gather(*self._handlers, return_exceptions=True)
             await self._server.wait_closed()
             self._server = None
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
+        handler = asyncio.current_task()
+        assert handler is not None
+        self._handlers.add(handler)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -85,6 +94,7 @@ class Receiver:
             pass
         finally:
             self._writers.discard(writer)
+            self._handlers.discard(handler)
             with contextlib.suppress(Exception):
                 writer.close()
 
@@ -120,3 +130,30 @@ class Receiver:
             got = [r.json["event"] for r in self.events(room, delivered_only=False)]
             raise AssertionError(f"no {event} for room {room} within {timeout} s; {got}") from None
         return self.events(room)
+
+
+def told(got: list[Received]) -> list[tuple[str, str | None, str | None]]:
+    """(event, participant, leave reason) of each notification."""
+    return [
+        (r.json["event"], r.json["data"].get("participant_id"), r.json["data"].get("leave_reason"))
+        for r in got
+    ]
+
+
+def check_notifications(got: list[Received], room: str, secret: str) -> None:
+    """Every notification of one session of ``room`` is signed with ``secret``, well formed,
+    names its event id twice, and no id comes twice."""
+    ids = [r.json["id"] for r in got]
+    assert len(set(ids)) == len(ids)
+    for r in got:
+        assert r.verifies(secret), r
+        assert not r.verifies(secret + "x")
+        assert r.path == "/hook"
+        assert r.headers["content-type"] == "application/json"
+        body = r.json
+        assert set(body) == {"id", "event", "timestamp", "data"}
+        assert r.headers["x-webhook-event-id"] == body["id"] == str(uuid.UUID(body["id"]))
+        assert RFC3339.match(body["timestamp"]), body
+        assert body["data"]["room_id"] == room
+    sessions = {r.json["data"]["session_id"] for r in got}
+    assert len(sessions) == 1 and None not in sessions
