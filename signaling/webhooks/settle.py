@@ -19,14 +19,19 @@ def _seconds(timestamp: str) -> float:
     return datetime.fromisoformat(timestamp).timestamp()
 
 
-def _rejoin(left: Entry, later: Sequence[Entry], window: float) -> Entry | None:
+def _rejoin(entries: Sequence[Entry], i: int, window: float, taken: set[int]) -> int | None:
+    """The index of the join that makes the leave ``entries[i]`` a move, if any."""
+    left = entries[i]
     pid = left.data["participant_id"]
-    for entry in later:
+    for j in range(i + 1, len(entries)):
+        entry = entries[j]
         if entry.session_id != left.session_id:
             return None
-        if entry.event == "participant.joined" and entry.data["participant_id"] == pid:
+        if j in taken or entry.event != "participant.joined":
+            continue
+        if entry.data["participant_id"] == pid:
             close = _seconds(entry.timestamp) - _seconds(left.timestamp) <= window
-            return entry if close else None
+            return j if close else None
     return None
 
 
@@ -42,9 +47,9 @@ def settle(entries: Sequence[Entry], now: float, window: float) -> tuple[list[En
             through = entry.n
             continue
         if entry.event == "participant.left" and entry.data["leave_reason"] == "quit":
-            rejoin = _rejoin(entry, entries[i + 1 :], window)
+            rejoin = _rejoin(entries, i, window, set(pairs))
             if rejoin is not None:
-                pairs[i + 1 + entries[i + 1 :].index(rejoin)] = i
+                pairs[rejoin] = i
                 through = entry.n
                 continue
             if now - _seconds(entry.timestamp) < window:
