@@ -37,7 +37,9 @@ log = logging.getLogger(__name__)
 REQUEST_TIMEOUT = 10.0
 MAX_ANSWER = 64 * 1024
 BATCH = 500  # entries read per step
-POLL = 0.1  # seconds between two looks at the outboxes, and between two idle steps
+POLL = 0.1  # seconds between two looks at the outboxes
+WAIT = 0.5  # a room whose next event waits (a leave's window, a retry) looks again after
+IDLE_MAX = 1.0  # the longest a drained room sleeps (it renews its lease in between)
 RECORDS = "records"  # the cursor of the meeting records
 SCHEMES = ("http", "https")
 
@@ -102,7 +104,7 @@ class Deliverer:
                 if not more:
                     return
                 if not progressed:
-                    await asyncio.sleep(POLL)
+                    await asyncio.sleep(self._idle(room))
                 if not await self._outbox.lease(room, self._holder, self._settings.webhook_lease):
                     return
         except Exception:
@@ -110,6 +112,14 @@ class Deliverer:
         finally:
             self._draining.discard(room)
             await self._outbox.release(room, self._holder)
+
+    def _idle(self, room: str) -> float:
+        """How long a room that made no progress waits: until its next retry is due (within
+        :data:`POLL` .. :data:`IDLE_MAX`), or :data:`WAIT` (a leave waiting for its window)."""
+        due = [f.next_at for (r, _), f in self._failing.items() if r == room]
+        if not due:
+            return WAIT
+        return min(IDLE_MAX, max(POLL, min(due) - time.monotonic()))
 
     async def _step(self, room: str) -> tuple[bool, bool]:
         """Settle, record and deliver what is ready; ``(progressed, anything left)``."""
