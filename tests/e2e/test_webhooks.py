@@ -220,3 +220,46 @@ async def test_a_failing_receiver_gets_everything_in_order_later(
     order = [r.json["id"] for r in got]
     positions = [order.index(r.json["id"]) for r in attempts]
     assert positions == sorted(positions)  # nothing overtook an event being retried
+    print(
+        f"\nwebhook figures: produced 6, delivered {len(got)}, failed attempts {len(failed)}, "
+        f"duplicated {len(got) - len(set(order))}, lost {6 - len(set(order))}"
+    )
+
+
+async def test_managing_webhooks(server: ServerProcess, owner: Api) -> None:
+    api = admin(server)
+    try:
+        body = {"url": "https://crm.example.org/hook", "events": ["poll.done", "poll.done"],
+                "secret": "s3cret"}  # fmt: skip
+        made = await api.request("POST", "/v1/webhooks", body)
+        assert made.status_code == 201, made.text
+        hook = made.json()
+        assert set(hook) == {"id", "url", "events", "created_at"}  # never the secret
+        assert (hook["url"], hook["events"]) == (body["url"], ["poll.done"])
+        path = f"/v1/webhooks/{hook['id']}"
+        assert (await api.request("GET", path)).json() == hook
+        listed = (await api.request("GET", "/v1/webhooks")).json()
+        assert hook in listed["data"] and listed["total_count"] >= 1
+        changed = await api.request("PATCH", path, {"events": ["room.deleted"]})
+        assert changed.status_code == 200 and changed.json() == {**hook, "events": ["room.deleted"]}
+        for bad in (
+            {**body, "url": "ftp://example.org/hook"},
+            {**body, "url": "/relative"},
+            {**body, "events": ["meeting.exploded"]},
+            {**body, "events": []},
+            {**body, "secret": ""},
+            {**body, "secret": "   "},
+        ):
+            refused = await api.request("POST", "/v1/webhooks", bad)
+            assert refused.status_code == 422, (bad, refused.text)
+            assert refused.json()["code"] == "validation_failed"
+        assert (await api.request("PATCH", path, {"url": "javascript:alert(1)"})).status_code == 422
+        for method in ("GET", "POST", "PATCH", "DELETE"):
+            target = "/v1/webhooks" if method == "POST" else path
+            assert (await owner.request(method, target, body)).status_code == 403  # no role
+        assert (await api.request("DELETE", path)).status_code == 204
+        for method in ("GET", "PATCH", "DELETE"):
+            assert (await api.request(method, path, {"secret": "x"})).status_code == 404
+        assert (await api.request("GET", "/v1/webhooks/not-a-uuid")).status_code == 404
+    finally:
+        await api.aclose()
