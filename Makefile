@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.test-installed
 RUN_LOCK := requirements/run.txt
 TEST_LOCK := requirements/test.txt
 
-.PHONY: run test lint bench redis-server clean lock
+.PHONY: run test lint bench redis-server chromium demo clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,8 @@ lock: | $(BIN)/python
 run: $(RUN_STAMP)
 	$(BIN)/signaling serve
 
-## Install the test extras (and a redis-server binary if missing), then run the whole suite.
-test: $(TEST_STAMP) redis-server
+## Install the test extras (and redis-server and chromium if missing), then run the whole suite.
+test: $(TEST_STAMP) redis-server chromium
 	bash tools/oidc-provider.sh  # the OpenID provider the OIDC tests run (npm, into .tools/)
 	$(BIN)/python -m pytest
 
@@ -44,6 +44,11 @@ test: $(TEST_STAMP) redis-server
 .PHONY: protocol-check
 protocol-check: $(TEST_STAMP)
 	bash tools/protocol-check.sh
+
+## Regenerate the demo page's TypeScript models from protocol/asyncapi.yaml and rebuild its
+## bundle signaling/demo/static/app.js (commit both; needs the CLI of `make protocol-check`).
+demo: $(TEST_STAMP)
+	bash tools/web-client.sh
 
 ## ruff and mypy over sources and tests.
 lint: $(TEST_STAMP)
@@ -55,16 +60,25 @@ lint: $(TEST_STAMP)
 bench: $(TEST_STAMP) redis-server
 	$(BIN)/python -m bench.fanout
 
-# Tests start their own redis-server processes on free ports; this only makes sure the binary exists.
-redis-server:
-	@command -v redis-server >/dev/null 2>&1 || { \
-	  echo "redis-server not found: installing it"; \
+# A Debian package installed when its command is missing (root with apt-get), or a clear error.
+define apt-install
+	@command -v $(1) >/dev/null 2>&1 || { \
+	  echo "$(1) not found: installing it"; \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 	  else \
-	    echo "cannot install redis-server: run as root with apt-get, or put it on PATH" >&2; exit 1; \
+	    echo "cannot install $(1): run as root with apt-get, or put it on PATH" >&2; exit 1; \
 	  fi; }
+endef
+
+# Tests start their own redis-server processes on free ports; this only makes sure the binary exists.
+redis-server:
+	$(call apt-install,redis-server)
+
+# The browser tests (tests/browser) drive Debian's chromium; playwright downloads no browser.
+chromium:
+	$(call apt-install,chromium)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,4 +1,6 @@
-"""``create_app(settings)``: the REST routes of ``tickets``, ``/signaling``, ``/healthz``."""
+"""``create_app(settings)``: the REST routes of ``tickets``, ``/signaling``, ``/metrics``.
+
+The app factory is the one module of ``signaling`` that imports ``tickets`` (see there)."""
 
 from __future__ import annotations
 
@@ -9,28 +11,30 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from signaling.config import Settings, load_settings
 from signaling.connections import filter_accept_errors
+from signaling.demo import demo_app, is_demo_path
 from signaling.drain import Drain
 from signaling.endpoint import signaling_endpoint
-from signaling.errors import BACKEND_ERRORS, ApiError, service_unavailable, unauthorized
+from signaling.errors import (
+    BACKEND_ERRORS,
+    INTERNAL_SERVER_ERROR,
+    METHOD_NOT_ALLOWED,
+    SERVICE_UNAVAILABLE,
+    UNAUTHORIZED,
+)
 from signaling.logs import name_node, setup_logging
 from signaling.metrics import SAMPLE_PERIOD
 from signaling.node import KEY_PREFIX, Node
-from signaling.openapi import openapi_route
 from signaling.tasks import cancel_until_done
-from tickets.http import error_response, json_response
-from tickets.meetings import meeting_routes
-from tickets.records import record_routes
-from tickets.routes import start_routes
+from tickets import api
+from tickets.http import ERROR_HANDLERS
 from tickets.throttle import build_throttles
 
 log = logging.getLogger(__name__)
@@ -64,49 +68,16 @@ def create_app(settings: Settings) -> SignalingApp:
             await node.stop()
             node.hub.metrics.retire()
 
-    async def healthz(request: Request) -> Response:
-        if node.draining:
-            return json_response({"status": "draining"}, 503)
-        try:
-            await node.state.ping()
-        except Exception as exc:  # the cause goes to the log, never to the caller
-            log.warning("health check: backend unavailable (%s)", exc)
-            return json_response({"status": "degraded"}, 503)
-        return json_response(
-            {"status": "ok", "backend": "embedded" if settings.embedded else "redis"}
-        )
-
-    async def api_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ApiError)
-        return error_response(exc)
-
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        codes = {404: "not_found", 405: "method_not_allowed"}
-        code = codes.get(
-            exc.status_code, "bad_request" if exc.status_code < 500 else "internal_server_error"
-        )
-        return error_response(
-            ApiError(exc.status_code, code, str(exc.detail), headers=dict(exc.headers or {}))
-        )
-
     async def backend_error(request: Request, exc: Exception) -> Response:
         node.hub.metrics.backend_error()
         log.warning("%s %s: backend unavailable (%s)", request.method, request.url.path, exc)
-        return error_response(service_unavailable("the backend is unreachable; retry shortly"))
+        return SERVICE_UNAVAILABLE().response()
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(ApiError(500, "internal_server_error", "internal server error"))
+        return INTERNAL_SERVER_ERROR().response()
 
-    throttles = build_throttles(settings, node.redis, KEY_PREFIX)
-    routes = [
-        Route("/healthz", healthz),
-        *start_routes(node, throttles),
-        *record_routes(node, throttles),
-        *meeting_routes(node),
-        openapi_route(),
-    ]
+    routes = api.routes(node, build_throttles(settings, node.redis, KEY_PREFIX))
     middleware = []
     if settings.cors_origins:
         middleware.append(
@@ -123,28 +94,30 @@ def create_app(settings: Settings) -> SignalingApp:
         middleware=middleware,
         lifespan=lifespan,
         exception_handlers={
-            ApiError: api_error,
-            HTTPException: http_error,
+            **ERROR_HANDLERS,
             **dict.fromkeys(BACKEND_ERRORS, backend_error),
             Exception: server_error,
         },
     )
-    return SignalingApp(app, node)
+    return SignalingApp(app, node, demo_app(settings) if settings.demo_enabled else None)
 
 
 class SignalingApp:
-    """The ASGI app: ``/signaling`` straight to its endpoint, everything else to Starlette
-    (REST, health, lifespan)."""
+    """The ASGI app: ``/signaling`` straight to its endpoint, the demo page (when on) to its
+    own app, everything else to Starlette (REST, health, lifespan)."""
 
-    def __init__(self, http: Starlette, node: Node) -> None:
+    def __init__(self, http: Starlette, node: Node, demo: Starlette | None = None) -> None:
         self.http = http
         self.node = node
+        self.demo = demo
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and scope["path"] == "/signaling":
             await signaling_endpoint(scope, receive, send, self.node)
         elif scope["type"] == "http" and scope["path"] == "/metrics":
             await self._metrics(Request(scope))(scope, receive, send)
+        elif self.demo is not None and scope["type"] == "http" and is_demo_path(scope["path"]):
+            await self.demo(scope, receive, send)
         else:
             if scope["type"] == "http":  # a token signed with a key the cache lacks
                 await self.node.authenticator.learn_key(Request(scope).headers.get("authorization"))
@@ -156,9 +129,9 @@ class SignalingApp:
         token = self.node.settings.metrics_token
         given = request.headers.get("authorization", "").encode()
         if token and not hmac.compare_digest(given, f"Bearer {token}".encode()):
-            return error_response(unauthorized("/metrics needs its bearer token"))
+            return UNAUTHORIZED("/metrics needs its bearer token").response()
         if request.method != "GET":
-            return error_response(ApiError(405, "method_not_allowed", "only GET"))
+            return METHOD_NOT_ALLOWED("only GET").response()
         _sample(self.node)
         body, content_type = self.node.hub.metrics.render()
         return PlainTextResponse(body, media_type=content_type)

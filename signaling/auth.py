@@ -19,7 +19,7 @@ import jwt
 import msgspec
 
 from signaling.config import ConfigError, Settings
-from signaling.errors import ApiError, forbidden, unauthorized
+from signaling.errors import FORBIDDEN, UNAUTHORIZED, ApiError
 from signaling.oidc import OidcKeys
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class Principal(msgspec.Struct, frozen=True, kw_only=True):
     def require_role(self, role: str) -> None:
         """Raise 403 ``forbidden`` unless the token carries ``role``."""
         if role not in self.roles:
-            raise forbidden(f"this endpoint needs a token with the {role!r} role")
+            raise FORBIDDEN(f"this endpoint needs a token with the {role!r} role")
 
 
 def dev_secret(data_dir: str) -> str:
@@ -126,7 +126,7 @@ class Authenticator:
                 leeway=LEEWAY,
             )
         except jwt.PyJWTError as exc:
-            raise unauthorized(f"invalid bearer token: {_reason(exc)}") from None
+            raise UNAUTHORIZED(f"invalid bearer token: {_reason(exc)}") from None
         if self._max_age:
             self._check_age(claims)
         return _principal(claims)
@@ -141,12 +141,12 @@ class Authenticator:
                 "bearer token refused: the signing keys of %s are not fetched yet",
                 self.oidc.issuer,
             )
-            raise unauthorized(f"invalid bearer token: {NO_KEYS}")
+            raise UNAUTHORIZED(f"invalid bearer token: {NO_KEYS}")
         kid = header.get("kid")
         key = self.oidc.keys.get(kid) if isinstance(kid, str) else None
         if key is None:
             log.warning("bearer token refused: %s has no signing key of its kid", self.oidc.issuer)
-            raise unauthorized(f"invalid bearer token: {UNKNOWN_KEY}")
+            raise UNAUTHORIZED(f"invalid bearer token: {UNKNOWN_KEY}")
         return key
 
     async def watch_keys(self) -> None:
@@ -172,17 +172,17 @@ class Authenticator:
     def _check_age(self, claims: dict[str, Any]) -> None:
         issued, expires = claims.get("iat"), claims.get("exp")
         if not isinstance(issued, int | float) or not isinstance(expires, int | float):
-            raise unauthorized("invalid bearer token: iat and exp must be numbers")
+            raise UNAUTHORIZED("invalid bearer token: iat and exp must be numbers")
         if expires - issued > self._max_age or time.time() - issued > self._max_age + LEEWAY:
-            raise unauthorized("invalid bearer token: it lives longer than this server allows")
+            raise UNAUTHORIZED("invalid bearer token: it lives longer than this server allows")
 
     def from_header(self, authorization: str | None) -> Principal:
         """Verify an ``Authorization: Bearer <jwt>`` header value."""
         if not authorization:
-            raise unauthorized("missing Authorization header")
+            raise UNAUTHORIZED()  # "missing Authorization header"
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise unauthorized("the Authorization header must be 'Bearer <token>'")
+            raise UNAUTHORIZED("the Authorization header must be 'Bearer <token>'")
         return self.verify(token.strip())
 
 
@@ -210,7 +210,7 @@ def _reason(exc: jwt.PyJWTError) -> str:
 def _principal(claims: dict[str, Any]) -> Principal:
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub:
-        raise unauthorized("the token's sub claim must be a non-empty string")
+        raise UNAUTHORIZED("the token's sub claim must be a non-empty string")
     realm = claims.get("realm_access")
     roles = realm.get("roles", []) if isinstance(realm, dict) else []
 

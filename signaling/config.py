@@ -13,10 +13,12 @@ from typing import Any
 
 import msgspec
 
+from signaling.errors import SignalingError
+
 ENV_PREFIX = "SIGNALING_"
 
 
-class ConfigError(Exception):
+class ConfigError(SignalingError):
     """The configuration cannot be used; the message says which setting and why."""
 
 
@@ -41,6 +43,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     oidc_issuer: str | None = None
     oidc_cache: float = 3600.0  # seconds between two fetches of the key set
     oidc_refresh_min: float = 60.0  # an unknown kid refetches at most this often
+    # The browser demo page on GET / (signaling.demo); unset: on exactly when tokens are
+    # verified with the embedded dev secret.
+    demo: bool | None = None
 
     # Browsers: CORS for the REST side, and an optional Origin allowlist for /signaling.
     cors_origins: list[str] = []
@@ -162,6 +167,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
             raise ConfigError(
                 f"set {ENV_PREFIX}OIDC_ISSUER or {ENV_PREFIX}JWT_SECRET / {ENV_PREFIX}JWKS_FILE"
             )
+        if self.demo and not self.uses_dev_secret:
+            raise ConfigError(
+                f"{ENV_PREFIX}DEMO mints tokens with the embedded dev secret: it cannot be on "
+                f"with {ENV_PREFIX}JWT_SECRET, {ENV_PREFIX}JWKS_FILE, {ENV_PREFIX}OIDC_ISSUER "
+                f"or {ENV_PREFIX}REDIS_URL"
+            )
         if self.oidc_cache <= 0 or self.oidc_refresh_min < 0:
             raise ConfigError(
                 f"{ENV_PREFIX}OIDC_CACHE must be > 0 and {ENV_PREFIX}OIDC_REFRESH_MIN >= 0"
@@ -175,6 +186,16 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     def embedded(self) -> bool:
         """True when no Redis is configured: one process holds all state."""
         return self.redis_url is None
+
+    @property
+    def uses_dev_secret(self) -> bool:
+        """Tokens are verified with the embedded dev secret (no Redis, no real auth)."""
+        return self.embedded and not (self.jwt_secret or self.jwks_file or self.oidc_issuer)
+
+    @property
+    def demo_enabled(self) -> bool:
+        """The demo page and its token route are served (never with real auth configured)."""
+        return self.uses_dev_secret if self.demo is None else self.demo
 
 
 _FIELDS: dict[str, Any] = {f.name: f for f in msgspec.structs.fields(Settings)}

@@ -12,17 +12,45 @@ from typing import TYPE_CHECKING
 
 from starlette.types import Receive, Scope, Send
 
-from signaling.errors import BACKEND_ERRORS, ApiError, forbidden, not_found, service_unavailable
+from signaling.errors import (
+    BACKEND_ERRORS,
+    FORBIDDEN,
+    INTERNAL_SERVER_ERROR,
+    INVALID_PROTOCOL,
+    INVALID_TICKET,
+    MISSING_PROTOCOL,
+    MISSING_TICKET,
+    NOT_FOUND,
+    SERVICE_UNAVAILABLE,
+    ApiError,
+    Failure,
+)
 from signaling.session import Session
+from signaling.tokens import TICKET_LENGTH
 from signaling.transport import LINK_EXTENSION, Link
 from signaling.wire import LEGACY_SUBPROTOCOL, SUBPROTOCOL, TICKET_PREFIX
-from tickets.http import error_response
-from tickets.tokens import TICKET_LENGTH
 
 if TYPE_CHECKING:
     from signaling.node import Node
 
 log = logging.getLogger(__name__)
+
+UNREDEEMABLE = INVALID_TICKET.saying("the ticket is unknown, expired or used")
+ROOM_GONE = NOT_FOUND.saying("the room no longer exists")
+STILL_RUNNING = INTERNAL_SERVER_ERROR.saying("the participant's session is still running")
+
+#: The plain-HTTP rejections of the upgrade request, in the order they are checked.
+REJECTIONS = (
+    Failure(FORBIDDEN, "`Origin` not allowed (only with `SIGNALING_WEBSOCKET_ORIGINS` set)"),
+    Failure(MISSING_PROTOCOL, "no `Sec-WebSocket-Protocol` header"),
+    Failure(INVALID_PROTOCOL, f"`{SUBPROTOCOL}` not listed"),
+    Failure(MISSING_TICKET, f"no `{TICKET_PREFIX}<ticket>` item"),
+    Failure(INVALID_TICKET, f"ticket length is not {TICKET_LENGTH}"),
+    Failure(UNREDEEMABLE, "ticket unknown, expired or already used"),
+    Failure(ROOM_GONE, "the room no longer exists"),
+    Failure(STILL_RUNNING, "the participant's previous session still runs"),
+    Failure(SERVICE_UNAVAILABLE, "the shared backend is unreachable (`Retry-After: 1`)"),
+)
 
 
 def parse_protocols(header_values: list[str]) -> tuple[str, str]:
@@ -33,19 +61,19 @@ def parse_protocols(header_values: list[str]) -> tuple[str, str]:
             ``invalid_ticket`` (wrong length), in the reference's order.
     """
     if not header_values:
-        raise ApiError(400, "missing_protocol", "Sec-WebSocket-Protocol is required")
+        raise MISSING_PROTOCOL()
     items = [item.strip() for value in header_values for item in value.split(",")]
     if SUBPROTOCOL in items:
         protocol = SUBPROTOCOL
     elif LEGACY_SUBPROTOCOL in items:
         protocol = LEGACY_SUBPROTOCOL
     else:
-        raise ApiError(400, "invalid_protocol", f"the protocol {SUBPROTOCOL} is required")
+        raise INVALID_PROTOCOL()
     tickets = [item[len(TICKET_PREFIX) :] for item in items if item.startswith(TICKET_PREFIX)]
     if not tickets:
-        raise ApiError(401, "missing_ticket", "a ticket#<ticket> protocol item is required")
+        raise MISSING_TICKET()
     if len(tickets[0]) != TICKET_LENGTH:
-        raise ApiError(401, "invalid_ticket", "the ticket is not valid")
+        raise INVALID_TICKET()
     return protocol, tickets[0]
 
 
@@ -55,32 +83,29 @@ async def signaling_endpoint(scope: Scope, receive: Receive, send: Send, node: N
     headers = scope["headers"]
     try:
         if not isinstance(link, Link):
-            raise ApiError(500, "internal_server_error", "run the server with `signaling serve`")
+            raise INTERNAL_SERVER_ERROR("run the server with `signaling serve`")
         if node.draining:
-            raise service_unavailable("this node is shutting down; connect to another one")
+            raise SERVICE_UNAVAILABLE("this node is shutting down; connect to another one")
         origins = node.settings.websocket_origins
         origin = next((v.decode("latin-1") for k, v in headers if k == b"origin"), None)
         if origins and origin not in origins:
-            raise forbidden("this Origin may not open /signaling")
+            raise FORBIDDEN("this Origin may not open /signaling")
         values = [v.decode("latin-1") for k, v in headers if k == b"sec-websocket-protocol"]
         protocol, ticket_text = parse_protocols(values)
         ticket = await node.tokens.redeem(ticket_text)
         if ticket is None:
-            raise ApiError(401, "invalid_ticket", "the ticket is unknown, expired or used")
+            raise UNREDEEMABLE()
         if await node.registry.get_room(ticket.room) is None:
-            raise not_found("the room no longer exists")
+            raise ROOM_GONE()
         runner = await node.tokens.acquire_runner(ticket.participant_id)
         if runner is None:
-            raise ApiError(
-                500, "internal_server_error", "the participant's session is still running"
-            )
+            raise STILL_RUNNING()
     except ApiError as error:
-        await error_response(error)(scope, receive, send)
+        await error.response()(scope, receive, send)
         return
     except BACKEND_ERRORS as exc:
         log.warning("handshake failed: backend unavailable (%s)", exc)
-        unavailable = service_unavailable("the backend is unreachable; retry shortly")
-        await error_response(unavailable)(scope, receive, send)
+        await SERVICE_UNAVAILABLE().response()(scope, receive, send)
         return
     session = Session(node, link, receive, ticket, runner)
     try:

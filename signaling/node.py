@@ -26,7 +26,6 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,22 +40,24 @@ from signaling.broker.memory import MemoryBroker, MemoryBus
 from signaling.broker.redis import RedisBroker
 from signaling.config import Settings
 from signaling.errors import BACKEND_ERRORS, CloseCode
-from signaling.hub import Audience, Delivery, Hub, global_channel
+from signaling.hub import Delivery, Hub
+from signaling.join import Joins
 from signaling.modules import Module
-from signaling.modules.automod import AutomodModule
-from signaling.modules.breakout import BreakoutModule
-from signaling.modules.chat import ChatModule
-from signaling.modules.control import ControlModule
-from signaling.modules.echo import EchoModule
-from signaling.modules.legal_vote import LegalVoteModule
-from signaling.modules.moderation import ModerationModule
-from signaling.modules.polls import PollsModule
-from signaling.modules.timer import TimerModule
+from signaling.modules.catalog import MODULES
+from signaling.modules.context import ModuleContext
+from signaling.registry import Registry
+from signaling.registry.redis import RedisRegistry
+from signaling.registry.sqlite import SqliteRegistry
+from signaling.roster import Roster
 from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
+from signaling.store import ExpiringStore
+from signaling.store.memory import MemoryExpiringStore
+from signaling.store.redis import RedisExpiringStore
 from signaling.tariff import build_tariff
 from signaling.tasks import cancel_until_done
+from signaling.tokens import Tokens
 from signaling.webhooks.delivery import POLL, Deliverer
 from signaling.webhooks.outbox import Outbox
 from signaling.webhooks.outbox_memory import MemoryOutbox
@@ -64,14 +65,7 @@ from signaling.webhooks.outbox_redis import RedisOutbox
 from signaling.webhooks.records import Records
 from signaling.webhooks.records_redis import RedisRecords
 from signaling.webhooks.records_sqlite import SqliteRecords
-from signaling.wire import encode_event, format_timestamp, utcnow
-from tickets.redis_registry import RedisRegistry
-from tickets.registry import Registry
-from tickets.sqlite_registry import SqliteRegistry
-from tickets.store import ExpiringStore
-from tickets.store.memory import MemoryExpiringStore
-from tickets.store.redis import RedisExpiringStore
-from tickets.tokens import Tokens
+from signaling.wire import format_timestamp, utcnow
 
 log = logging.getLogger(__name__)
 KEY_PREFIX = "opentalk-signaling:"
@@ -79,25 +73,15 @@ TIMER_PERIOD = 0.2  # how often a node looks for due module timers
 RELIABLE_ATTEMPTS = 60  # an announcement that must go out is retried for about 2 minutes
 
 
-def build_modules(node: Node, control: ControlModule) -> dict[str, Module]:
+def build_modules(ctx: ModuleContext) -> dict[str, Module]:
     """Every namespace this server offers, minus the tariff's disabled ones."""
-    modules: list[Module] = [
-        control,
-        EchoModule(),
-        ChatModule(node),
-        ModerationModule(node, control, control.waiting_room),
-        PollsModule(node),
-        node.breakout,
-        TimerModule(node),
-        LegalVoteModule(node),
-        AutomodModule(node),
-    ]
-    disabled = set(node.settings.disabled_modules)
-    return {m.namespace: m for m in modules if not (m.in_tariff and m.namespace in disabled)}
+    disabled = set(ctx.settings.disabled_modules)
+    return {m.namespace: m(ctx) for m in MODULES if not (m.in_tariff and m.namespace in disabled)}
 
 
 class Node:
-    """The wiring of one process. ``start``/``stop`` run in the app's lifespan."""
+    """The wiring of one process. ``start``/``stop`` run in the app's lifespan. It is the
+    :class:`~signaling.modules.context.ModuleContext` of its modules."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -156,12 +140,12 @@ class Node:
         self.deliverer = Deliverer(
             outbox, self.records, settings, self.id, self.hub.metrics.webhook_events
         )
-        self.control = ControlModule(self)
-        self.breakout = BreakoutModule(self)
-        self.modules = build_modules(self, self.control)
+        self.modules: dict[str, Module] = build_modules(self)
         self.tariff = build_tariff(
             settings, [name for name, m in self.modules.items() if m.in_tariff]
         )
+        self.roster = Roster(self.modules, self.hub.publish)
+        self.joins = Joins(self, self.modules, self.tariff)
         self._resumption_refreshed = time.monotonic()
         self._epoch: bytes | None = None
         self._connected_since: float | None = None
@@ -193,6 +177,9 @@ class Node:
         if self.redis is not None:
             await self.redis.aclose(close_connection_pool=True)
             await self._pubsub_client.aclose()
+
+    async def publish(self, channel: str, delivery: Delivery) -> None:
+        await self.hub.publish(channel, delivery)
 
     def spawn(self, work: Awaitable[None]) -> None:
         """Run a coroutine owned by the node (cancelled on stop)."""
@@ -247,7 +234,8 @@ class Node:
             elif due_resumption:
                 if not await self.tokens.refresh_resumption(session.ticket.resumption):
                     session.close(CloseCode.NORMAL, reason="session resumed elsewhere")
-                await self.control.waiting_room.refresh(session.id)
+                for module in self.modules.values():
+                    await module.on_refresh(session)
 
     async def _clean_rooms(self) -> None:
         since = time.time() - self.settings.room_grace_period
@@ -264,7 +252,11 @@ class Node:
 
     async def breakout_rooms(self, room: str) -> list[str] | None:
         """The active breakout configuration's room ids (None: none is active)."""
-        return await self.breakout.room_ids(room)
+        for module in self.modules.values():
+            rooms = await module.breakout_rooms(room)
+            if rooms is not None:
+                return rooms
+        return None
 
     async def _sweep_dead_sessions(self) -> None:
         ttl = self.settings.presence_ttl
@@ -285,18 +277,12 @@ class Node:
                         room, breakout, participant.id, at, participant.runner, "timeout"
                     ):
                         log.info("participant %s of %s timed out (dead node)", participant.id, room)
-                        await self.reliably(
-                            partial(
-                                self.control.announce_left,
-                                room,
-                                breakout,
-                                participant.id,
-                                "timeout",
-                            )
-                        )
+                        for module in self.modules.values():
+                            await module.on_presence_lost(room, breakout, participant.id)
             for held, _ in await self.state.waiting(room):
                 if not await self.tokens.runner_active(held.id):
-                    await self.control.waiting_room.forsake(room, held.id)
+                    for module in self.modules.values():
+                        await module.on_held_lost(room, held.id)
 
     async def _check_epoch(self) -> None:
         """Called on every (re)connection of the broker."""
@@ -314,15 +300,7 @@ class Node:
     # -- events from the REST side -----------------------------------------------------------
 
     async def close_room(self, room: str) -> None:
-        """The room was deleted: everyone in it gets ``room_deleted`` and is closed (§5.5)."""
-        frame = encode_event("control", {"message": "room_deleted"})
-        await self.hub.publish(
-            global_channel(room),
-            Delivery(
-                frame=frame,
-                audience=Audience.PRESENT,
-                namespace="control",
-                signal={"close": "room_deleted"},
-            ),
-        )
+        """The room was deleted: its modules tell whoever is in it, then its state goes."""
+        for module in self.modules.values():
+            await module.on_room_deleted(room)
         await self.state.delete_room(room)

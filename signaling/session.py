@@ -36,10 +36,11 @@ from signaling.hub import (
 )
 from signaling.logs import bind_namespace, bind_session
 from signaling.metrics import command_action
+from signaling.ratelimit import Take, TokenBucket
 from signaling.state import Kind, LeaveReason, Role
+from signaling.tokens import TicketData
 from signaling.transport import HEARTBEAT_TIMEOUT, Link
 from signaling.wire import encode_event, incoming_decoder
-from tickets.tokens import TicketData
 
 if TYPE_CHECKING:
     from signaling.modules import Module
@@ -61,22 +62,19 @@ class Session:
     __slots__ = (
         "_backlog",
         "_backlog_bytes",
+        "_bucket",
         "_close_after_flush",
         "_closing",
         "_errors",
-        "_flooding_since",
         "_flusher",
         "_joining",
-        "_last_drop",
         "_lock",
         "_metrics",
         "_modules",
         "_receive",
-        "_refilled",
         "_settings",
         "_tasks",
         "_timers",
-        "_tokens",
         "breakout",
         "channels",
         "data",
@@ -134,11 +132,10 @@ class Session:
         self.join_seq = 0
         self._close_after_flush: tuple[CloseCode, str] | None = None
         self._timers: dict[str, asyncio.TimerHandle] = {}
-        self._settings = node.settings
-        self._tokens = float(node.settings.rate_burst)
-        self._refilled = time.monotonic()
-        self._flooding_since = 0.0
-        self._last_drop: float | None = None
+        self._settings = settings = node.settings
+        self._bucket = TokenBucket(
+            settings.rate_limit, settings.rate_burst, settings.rate_flood_seconds, time.monotonic()
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -210,24 +207,12 @@ class Session:
     # -- receiving -------------------------------------------------------------------------
 
     def _take_token(self) -> bool:
-        now = time.monotonic()
-        settings = self._settings
-        refill = (now - self._refilled) * settings.rate_limit
-        self._tokens = min(float(settings.rate_burst), self._tokens + refill)
-        self._refilled = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
-            return True
-        # A flood is a run of drops with less than a second between them; it ends when the
-        # client slows down, not when a refilled token lets one command through.
-        if self._last_drop is None or now - self._last_drop > 1.0:
-            self._flooding_since = now
-        self._last_drop = now
-        if now - self._flooding_since >= settings.rate_flood_seconds:
+        taken = self._bucket.take(time.monotonic())
+        if taken is Take.FLOODING:
             self.close(CloseCode.POLICY, reason="rate limit exceeded")
-            return False
-        self.send("control", {"message": "rate_limit_exceeded"})
-        return False
+        elif taken is Take.DROPPED:
+            self.send("control", {"message": "rate_limit_exceeded"})
+        return taken is Take.TAKEN
 
     async def _on_frame(self, data: str | bytes) -> None:
         if self._closing:
@@ -400,9 +385,6 @@ class Session:
     def backlog_frames(self) -> int:
         """Frames waiting for the socket to become writable."""
         return len(self._backlog or ())
-
-    async def publish(self, channel: str, delivery: Delivery) -> None:
-        await self.node.hub.publish(channel, delivery)
 
     def __repr__(self) -> str:
         return f"<Session {self.id} room={self.room} state={self.state.name}>"

@@ -18,10 +18,15 @@ class Quotas(msgspec.Struct, omit_defaults=True):
 
 
 class ModuleFeatures(msgspec.Struct):
+    """The features of an enabled module (none so far)."""
+
     features: list[str] = []
 
 
 class Tariff(msgspec.Struct):
+    """The configured tariff (the object ``join_success`` carries as ``tariff``): its quotas
+    and the modules it enables."""
+
     id: str
     name: str
     quotas: Quotas

@@ -1,4 +1,4 @@
-"""REST plumbing shared by every route: typed JSON bodies in, JSON out, errors as JSON.
+"""REST plumbing shared by every route: typed JSON bodies in, JSON out, pages of lists.
 
 Bodies are decoded with msgspec straight into the route's request type: unparsable JSON →
 400 ``invalid_json``; a wrong content type → 400 ``invalid_content_type``; a wrong type, a
@@ -7,35 +7,66 @@ missing field or a constraint violation → 422 ``validation_failed`` naming the
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import msgspec
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from signaling.errors import ApiError, invalid_json, validation_failed
+from signaling.errors import (
+    BAD_REQUEST,
+    INTERNAL_SERVER_ERROR,
+    INVALID_CONTENT_TYPE,
+    INVALID_JSON,
+    MAX_BODY,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    PAYLOAD_TOO_LARGE,
+    VALIDATION_FAILED,
+    ApiError,
+    Failure,
+    FieldError,
+    validation_failed,
+)
 
 T = TypeVar("T")
-MAX_BODY = 64 * 1024
+DEFAULT_PER_PAGE = 30
+MAX_PER_PAGE = 100
 _json = msgspec.json.Encoder()
 _FIELD = re.compile(r"at `\$\.([A-Za-z_][A-Za-z0-9_]*)")
 _MISSING = re.compile(r"missing required field `([A-Za-z_][A-Za-z0-9_]*)`")
 
 
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """``data`` (structs, dicts, lists) as an ``application/json`` response."""
-    return Response(_json.encode(data), status, headers, media_type="application/json")
+def json_response(data: Any, status: int = 200) -> Response:
+    """``data`` (structs, lists of them) as an ``application/json`` response."""
+    return Response(_json.encode(data), status, media_type="application/json")
 
 
-def error_response(error: ApiError) -> Response:
-    return json_response(error.body(), error.status, error.headers)
+def no_content() -> Response:
+    return Response(status_code=204)
 
 
-def _too_large() -> ApiError:
-    """413, and the connection closes: the rest of the upload is not read."""
-    message = f"request bodies are limited to {MAX_BODY} bytes"
-    return ApiError(413, "payload_too_large", message, headers={"Connection": "close"})
+def body_failures(*, required: bool) -> tuple[Failure, ...]:
+    """The failures of :func:`read_body` (``required``: an empty body is refused)."""
+    empty = "" if not required else ", or is empty"
+    return (
+        Failure(INVALID_JSON, f"the body is not JSON{empty}"),
+        Failure(
+            INVALID_CONTENT_TYPE,
+            "a body comes with a `Content-Type` that is neither `application/json` nor a "
+            "`+json` type (no `Content-Type` counts as JSON)",
+        ),
+        Failure(PAYLOAD_TOO_LARGE, f"the body is longer than {MAX_BODY} bytes"),
+        Failure(
+            VALIDATION_FAILED,
+            "the body is not an object, a required field is missing or a field has the wrong "
+            "type (`errors[].field` names it)",
+        ),
+    )
 
 
 async def _bounded_body(request: Request) -> bytes:
@@ -43,14 +74,14 @@ async def _bounded_body(request: Request) -> bytes:
     :data:`MAX_BODY`, and cut off at ``MAX_BODY`` + 1 bytes when it is streamed."""
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > MAX_BODY:
-        raise _too_large()
+        raise PAYLOAD_TOO_LARGE()
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         chunks.append(chunk)
         size += len(chunk)
         if size > MAX_BODY:
-            raise _too_large()
+            raise PAYLOAD_TOO_LARGE()
     return b"".join(chunks)
 
 
@@ -61,22 +92,78 @@ async def read_body(request: Request, body_type: type[T], *, empty_ok: bool = Fa
         if empty_ok:
             raw = b"{}"
         else:
-            raise invalid_json("a JSON request body is required")
+            raise INVALID_JSON("a JSON request body is required")
     else:
         content_type = request.headers.get("content-type", "application/json")
         media = content_type.split(";", 1)[0].strip().lower()
         if media != "application/json" and not media.endswith("+json"):
-            raise ApiError(400, "invalid_content_type", "the body must be application/json")
+            raise INVALID_CONTENT_TYPE()
     try:
         return msgspec.json.decode(raw, type=body_type)
     except msgspec.ValidationError as exc:
         error = exc
     except (msgspec.DecodeError, RecursionError):  # malformed, or nested absurdly deep
-        raise invalid_json() from None
+        raise INVALID_JSON() from None
     try:  # msgspec reports a type error before it sees trailing garbage
         msgspec.json.decode(raw)
     except (msgspec.DecodeError, RecursionError):
-        raise invalid_json() from None
+        raise INVALID_JSON() from None
     text = str(error)
     match = _FIELD.search(text) or _MISSING.search(text)
     raise validation_failed(match.group(1) if match else "body", text) from None
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int | None) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        if not raw.isascii():
+            raise ValueError(raw)
+        value = int(raw.strip(), 10)
+    except ValueError:
+        raise validation_failed(name, f"{name} must be an integer") from None
+    if value < low or (high is not None and value > high):
+        bound = f"{low}..{high}" if high is not None else f">= {low}"
+        raise validation_failed(name, f"{name} must be {bound}")
+    return value
+
+
+def paginate(request: Request, items: list[T]) -> list[T]:
+    """One page of ``items`` per the ``per_page`` (1..100, default 30) and ``page`` (>= 1,
+    default 1) query parameters; 422 for bad values."""
+    per_page = _int_param(request, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+    page = _int_param(request, "page", 1, 1, None)
+    start = (page - 1) * per_page
+    return items[start : start + per_page]
+
+
+#: The failure of :func:`paginate`.
+PAGINATION = Failure(
+    VALIDATION_FAILED,
+    f"`per_page` is not an integer in 1..{MAX_PER_PAGE}, or `page` not an integer >= 1",
+    invalid=FieldError(
+        field="per_page", code="invalid_value", message=f"per_page must be 1..{MAX_PER_PAGE}"
+    ),
+)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 (and other HTTP exceptions) as our JSON error body."""
+    assert isinstance(exc, HTTPException)
+    problems = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED}
+    fallback = BAD_REQUEST if exc.status_code < 500 else INTERNAL_SERVER_ERROR
+    problem = dataclasses.replace(problems.get(exc.status_code, fallback), status=exc.status_code)
+    return problem(str(exc.detail), headers=dict(exc.headers or {})).response()
+
+
+#: Starlette exception handlers that answer our errors and Starlette's with a JSON error body.
+ERROR_HANDLERS: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+    ApiError: _api_error,
+    HTTPException: _http_error,
+}

@@ -19,7 +19,7 @@ import redis.asyncio as aioredis
 from starlette.requests import Request
 
 from signaling.config import Settings
-from signaling.errors import ApiError
+from signaling.errors import TOO_MANY_REQUESTS, Failure
 from tickets.throttle_redis import RedisThrottle
 
 SWEEP_AT = 10_000  # keys
@@ -55,13 +55,13 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def too_many_requests(wait: int) -> ApiError:
-    return ApiError(
-        429,
-        "too_many_requests",
-        "too many failed attempts; try again later",
-        headers={"Retry-After": str(wait)},
-    )
+#: What a guess refused by the per-client throttle answers.
+GUESSES = Failure(
+    TOO_MANY_REQUESTS,
+    "this client address sent `SIGNALING_GUESS_ATTEMPTS` (default 20) unknown invite codes and "
+    "PINs within `SIGNALING_PASSWORD_WINDOW` (default 60 s), on any node; `Retry-After` says "
+    "when to try again (the code is not looked up meanwhile)",
+)
 
 
 async def attempt(throttle: Throttle, scope: str, subject: str) -> str:
@@ -69,7 +69,7 @@ async def attempt(throttle: Throttle, scope: str, subject: str) -> str:
     attempt_id = uuid.uuid4().hex
     wait = await throttle.attempt(scope, subject, attempt_id)
     if wait is not None:
-        raise too_many_requests(wait)
+        raise TOO_MANY_REQUESTS(headers={"Retry-After": str(wait)})
     return attempt_id
 
 

@@ -40,7 +40,7 @@ run() {  # run a CLI step quietly (it draws spinners), show its output when it f
 
 start=$(date +%s)
 # Straight from the committed YAML: the document is laid out for generators (one operation per
-# message, unique schema titles, titled frames; see the docstring of signaling/asyncapi.py).
+# message, unique schema titles, titled frames; see the docstring of signaling/docs/asyncapi.py).
 rm -rf "$DIR/models"
 run "$BIN" generate models python "$DOCUMENT" -o "$DIR/models" --no-interactive
 "$PYTHON" - "$DIR" "$DOCUMENT" <<'PY'

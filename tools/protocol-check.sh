@@ -63,3 +63,4 @@ echo "protocol-check: validated $OPENAPI_DOCUMENT in $(( $(date +%s) - start )) 
 "${PYTHON:-.venv/bin/python}" -m pytest -q -p no:cacheprovider \
   tests/unit/test_asyncapi.py -m protocol_check
 bash tools/generated-client.sh
+bash tools/web-client.sh --check  # the demo page's TypeScript models and bundle

@@ -1,20 +1,47 @@
 """The module interface: every namespace of /signaling is one :class:`Module`.
 
 The session routes frames by namespace and knows no module by name; modules are listed once
-in :func:`signaling.node.build_modules`. A module declares its command and event types
-(msgspec tagged unions: the decoder and ``protocol/asyncapi.yaml`` are built from them) and
-implements the hooks it needs; the defaults do nothing.
+in :data:`signaling.modules.catalog.MODULES`, read by the node and the AsyncAPI renderer. A
+module declares its command and event types (msgspec tagged unions: the decoder and
+``protocol/asyncapi.yaml`` are built from them), is built with a
+:class:`~signaling.modules.context.ModuleContext` and implements the hooks it needs; the
+defaults do nothing.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+import enum
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import msgspec
 
 if TYPE_CHECKING:
+    from signaling.modules.context import ModuleContext
     from signaling.session import Session
     from signaling.state import Participant
+
+Code = TypeVar("Code", bound=str)
+
+
+class Admission(enum.Enum):
+    """What a module's ``admit`` decides about a joiner."""
+
+    ENTER = "enter"  # it may go in (as far as this module is concerned)
+    HOLD = "hold"  # the module holds it (and told it so); it enters on ``release``
+    FULL = "full"  # no room for it now: ``join_blocked``, it may try again
+
+
+class Errors(Generic[Code]):
+    """Sends one namespace's ``error`` events; ``Code`` is its ``ErrorCode`` literal, so a
+    misspelt code fails mypy."""
+
+    __slots__ = ("namespace",)
+
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+
+    def __call__(self, session: Session, code: Code) -> None:
+        session.send_error(self.namespace, code)
 
 
 class Module:
@@ -36,7 +63,8 @@ class Module:
     #: Listed in the tariff's modules and switchable there (§17.4).
     in_tariff: ClassVar[bool] = True
 
-    def __init__(self) -> None:
+    def __init__(self, ctx: ModuleContext) -> None:
+        self.ctx = ctx
         self.decoder: msgspec.json.Decoder[Any] | None = (
             msgspec.json.Decoder(self.commands) if self.commands is not None else None
         )
@@ -74,6 +102,16 @@ class Module:
     async def on_leave(self, session: Session) -> None:
         """The joined ``session`` is leaving its signaling room."""
 
+    async def admit(self, session: Session, participant: Participant) -> Admission:
+        """Whether ``participant`` (``join``) goes into the signaling room now, or this module
+        holds it (the waiting room); asked before the room and ``may_enter`` are checked."""
+        return Admission.ENTER
+
+    async def release(self, session: Session) -> Participant | None:
+        """The participant this module held for ``session``, now let in (``enter_room``);
+        None if it holds none or may not let it in yet."""
+        return None
+
     async def may_enter(self, session: Session) -> bool:
         """Whether ``session`` may join its signaling room at all (checked before
         ``join_success``); a refused session is closed with 1000."""
@@ -88,3 +126,20 @@ class Module:
 
     async def on_room_closed(self, room: str) -> None:
         """The parent room's live state was deleted (last one out, after the grace period)."""
+
+    async def on_room_deleted(self, room: str) -> None:
+        """The room was deleted on the REST side (its live state is deleted right after)."""
+
+    async def on_presence_lost(self, room: str, breakout: str | None, pid: str) -> None:
+        """A joined participant's node died: the sweeper marked it gone (no leave hook ran)."""
+
+    async def on_held_lost(self, room: str, pid: str) -> None:
+        """A participant waiting in ``room`` lost its node (no leave hook ran)."""
+
+    async def on_refresh(self, session: Session) -> None:
+        """About every half resumption TTL for every local session whose resumption is kept:
+        refresh what must outlive a short disconnect."""
+
+    async def breakout_rooms(self, room: str) -> list[str] | None:
+        """The room's active breakout room ids, if this module runs them (else None)."""
+        return None

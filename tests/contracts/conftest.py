@@ -36,6 +36,9 @@ from signaling.broker.sequencer import numbered, publication_body
 from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
+from signaling.store import ExpiringStore
+from signaling.store.memory import MemoryExpiringStore
+from signaling.store.redis import RedisExpiringStore
 from signaling.webhooks.outbox import Outbox
 from signaling.webhooks.outbox_memory import MemoryOutbox
 from signaling.webhooks.outbox_redis import RedisOutbox
@@ -43,9 +46,6 @@ from signaling.webhooks.records import Records
 from signaling.webhooks.records_redis import RedisRecords
 from signaling.webhooks.records_sqlite import SqliteRecords
 from tests.support.redis import RedisServer
-from tickets.store import ExpiringStore
-from tickets.store.memory import MemoryExpiringStore
-from tickets.store.redis import RedisExpiringStore
 
 T = TypeVar("T")
 Factory = Callable[[], AbstractAsyncContextManager[T]]

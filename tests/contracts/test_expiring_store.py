@@ -1,4 +1,4 @@
-"""The ExpiringStore contract (tickets/store/__init__.py), run against every backend."""
+"""The ExpiringStore contract (signaling/store/__init__.py), run against every backend."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from signaling.store import ExpiringStore
 from tests.contracts.conftest import Factory
-from tickets.store import ExpiringStore
 
 SHORT = 0.05  # a TTL that expires during a test
 PAST_SHORT = 0.12  # sleeping this long outlives SHORT with a margin

@@ -1,4 +1,4 @@
-"""The Registry contract (tickets/registry.py), run against SQLite and Redis.
+"""The Registry contract (signaling/registry/__init__.py), run against SQLite and Redis.
 
 The fixtures live here (tests/contracts/conftest.py belongs to the other interfaces): a
 session-scoped ``registry_backend_factory`` parametrised over ``BACKENDS`` makes a
@@ -30,12 +30,9 @@ import redis.asyncio as aioredis
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tickets.redis_registry as redis_registry
-import tickets.sqlite_registry as sqlite_registry
-from tests.support.redis import RedisServer
-from tests.support.server import free_port
-from tickets.redis_registry import RedisRegistry
-from tickets.registry import (
+import signaling.registry.redis as redis_registry
+import signaling.registry.sqlite as sqlite_registry
+from signaling.registry import (
     SIP_ID_ATTEMPTS,
     Invite,
     Registry,
@@ -46,7 +43,10 @@ from tickets.registry import (
     UnknownRoomError,
     UserProfile,
 )
-from tickets.sqlite_registry import SqliteRegistry
+from signaling.registry.redis import RedisRegistry
+from signaling.registry.sqlite import SqliteRegistry
+from tests.support.redis import RedisServer
+from tests.support.server import free_port
 
 BACKENDS = ["sqlite", "redis"]
 PREFIX = "test-signaling:"

@@ -26,8 +26,9 @@ from schemathesis.checks import CheckFunction
 from schemathesis.config import HealthCheck
 
 from signaling.auth import CALL_IN_ROLE
-from signaling.openapi import INVITE_CODE, OPENAPI_PATH, build_document
+from signaling.docs.openapi import INVITE_CODE, build_document
 from tests.support.server import ServerProcess
+from tickets.meta import OPENAPI_PATH
 
 #: Per operation and phase; the whole file stays well under a minute.
 MAX_EXAMPLES = 25

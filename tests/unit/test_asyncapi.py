@@ -1,4 +1,4 @@
-"""signaling.asyncapi: the generated protocol description and its YAML emitter."""
+"""signaling.docs.asyncapi: the generated protocol description and its YAML emitter."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from signaling import asyncapi
-from signaling.asyncapi import MODULES, build_document, to_json, to_yaml
 from signaling.cli import main
 from signaling.config import load_settings
+from signaling.docs import asyncapi
+from signaling.docs.asyncapi import build_document
+from signaling.docs.writer import to_json, to_yaml
 from signaling.errors import CloseCode
 from signaling.modules import Module
+from signaling.modules.catalog import MODULES
 from signaling.node import Node
 from signaling.wire import SUBPROTOCOL
 from tests.support.yaml_reader import read_yaml
@@ -185,6 +187,45 @@ def test_titles_are_unique_class_names(document: dict[str, Any]) -> None:
     assert components["messages"]["chat.message_sent"]["payload"]["title"] == (
         "ChatMessageSentFrame"
     )
+
+
+def test_inline_enums_and_objects_are_named_by_their_place(document: dict[str, Any]) -> None:
+    """No generated model is anonymous: every inline enum and object has a title, shared by
+    equal schemas of one namespace's property (``ChatScope``), and only by those."""
+    components = document["components"]
+    holders = list(components["schemas"].values())
+    holders += [message["payload"] for message in components["messages"].values()]
+    by_title: dict[str, list[Any]] = {}
+    for holder in holders:
+        for value in _nested(holder):
+            if "enum" in value or "const" in value or value.get("type") == "object":
+                assert "title" in value, (holder["title"], value)
+                by_title.setdefault(value["title"], []).append(value)
+    assert all(all(v == found[0] for v in found) for found in by_title.values())
+    chat = components["schemas"]
+    assert chat["chat.SendMessage"]["properties"]["scope"]["title"] == "ChatScope"
+    assert chat["chat.MessageSent"]["properties"]["scope"]["title"] == "ChatScope"
+    assert chat["chat.SendMessage"]["properties"]["action"]["title"] == "ChatSendMessageTag"
+    assert chat["chat.Error"]["properties"]["error"]["title"] == "ChatErrorCode"
+    frame = components["messages"]["polls.vote"]["payload"]
+    assert frame["properties"]["namespace"]["title"] == "PollsNamespace"
+
+
+def _nested(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every schema below ``schema``'s properties (not ``schema`` itself)."""
+    for value in schema.get("properties", {}).values():
+        yield from _below(value)
+
+
+def _below(value: Any) -> Iterator[dict[str, Any]]:
+    if not isinstance(value, dict) or "$ref" in value:
+        return
+    yield value
+    for member in value.get("anyOf", []):
+        yield from _below(member)
+    yield from _below(value.get("items"))
+    yield from _below(value.get("additionalProperties"))
+    yield from _nested(value)
 
 
 def test_examples_decode_with_the_servers_types(document: dict[str, Any]) -> None:

@@ -200,3 +200,20 @@ def test_operating_settings_from_env() -> None:
     assert settings.oidc_issuer == "https://id.example/realms/opentalk"
     assert settings.oidc_cache == 600
     assert settings.oidc_refresh_min == 60
+
+
+def test_the_demo_is_on_only_with_the_embedded_dev_secret(tmp_path: Path) -> None:
+    assert load_settings({}).demo_enabled
+    jwks = str(tmp_path / "jwks.json")
+    for real_auth in (
+        {"SIGNALING_JWT_SECRET": "s"},
+        {"SIGNALING_JWKS_FILE": jwks},
+        {"SIGNALING_OIDC_ISSUER": "https://id.example"},
+        {"SIGNALING_REDIS_URL": "redis://127.0.0.1:1/0", "SIGNALING_JWT_SECRET": "s"},
+    ):
+        assert not load_settings(real_auth).demo_enabled, real_auth
+        with pytest.raises(ConfigError, match="SIGNALING_DEMO"):
+            load_settings({**real_auth, "SIGNALING_DEMO": "true"})
+    assert not load_settings({"SIGNALING_DEMO": "false"}).demo_enabled
+    assert load_settings({"SIGNALING_DEMO": "1"}).demo_enabled
+    assert load_settings({"SIGNALING_JWT_SECRET": ""}).demo_enabled  # empty: unset

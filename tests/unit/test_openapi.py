@@ -1,8 +1,7 @@
-"""signaling.openapi: the generated description of the REST routes."""
+"""signaling.docs.openapi: the REST description, rendered from the endpoint declarations."""
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from collections.abc import Iterator
@@ -18,45 +17,30 @@ import pytest
 import yaml
 from starlette.routing import Route
 
-from signaling import openapi
+from signaling import registry
 from signaling.app import create_app
-from signaling.asyncapi import to_yaml
 from signaling.cli import main
 from signaling.config import Settings
-from signaling.openapi import OPENAPI_PATH, build_document, openapi_path
-from signaling.webhooks.records import Webhook
-from tickets.meetings import webhook_view
-from tickets.records import invite_view, room_view, sip_view
-from tickets.registry import Invite, Room, SipConfig, UserProfile
+from signaling.docs import openapi
+from signaling.docs.openapi import build_document, openapi_path
+from signaling.docs.writer import to_yaml
+from signaling.endpoint import REJECTIONS
+from signaling.registry import UserProfile
+from signaling.webhooks import records
+from tickets.api import ENDPOINTS
+from tickets.invites import Invite
+from tickets.meta import OPENAPI_PATH, Health, HealthDegraded
+from tickets.rooms import Room
+from tickets.sip import SipConfig
+from tickets.users import CurrentUser
+from tickets.webhooks import Webhook
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "protocol" / "openapi.yaml"
 REGENERATE = "run `signaling openapi --output protocol/openapi.yaml`"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-#: Sources whose ``ApiError`` calls the route code paths reach.
-SOURCES = (
-    "tickets/routes.py",
-    "tickets/records.py",
-    "tickets/meetings.py",
-    "tickets/http.py",
-    "tickets/throttle.py",
-    "tickets/tokens.py",
-    "signaling/auth.py",
-    "signaling/errors.py",
-)
-#: Method calls on other objects that lead into :data:`SOURCES` (the rest are lookups).
-FOLLOWED_METHODS = frozenset({"from_header", "require_role", "verify", "issue"})
-#: Statuses any route may answer whatever its code path: a bug, an unreachable backend.
-GENERIC = {(500, "internal_server_error"), (503, "service_unavailable")}
-#: Raises on a path the call graph has but the arguments rule out: the call-in start issues
-#: its ticket with neither a breakout room nor a resumption token.
-UNREACHABLE: dict[str, set[tuple[int, str]]] = {
-    "call_in_start": {
-        (400, "no_breakout_rooms"),
-        (400, "invalid_breakout_room_id"),
-        (400, "session_running"),
-    },
-}
+#: Every error code of the catalogue a REST endpoint declares, with its status.
+DECLARED = {(f.problem.code, f.problem.status) for e in ENDPOINTS for f in e.failures}
 
 
 @pytest.fixture(scope="module")
@@ -98,17 +82,6 @@ def _validator(document: dict[str, Any], schema: dict[str, Any]) -> jsonschema.V
     return jsonschema.Draft202012Validator(
         root, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
-
-
-def _served(tmp_path: Path) -> set[tuple[str, str]]:
-    app = create_app(Settings(data_dir=str(tmp_path)))
-    out = set()
-    for route in app.http.routes:
-        assert isinstance(route, Route), route
-        assert route.methods
-        for method in route.methods - {"HEAD"}:
-            out.add((openapi_path(route.path), method))
-    return out
 
 
 # -- the committed file ------------------------------------------------------------------------
@@ -194,33 +167,28 @@ def test_operation_ids_are_unique(document: dict[str, Any]) -> None:
 # -- routes ------------------------------------------------------------------------------------
 
 
-def test_every_app_route_is_described(tmp_path: Path, document: dict[str, Any]) -> None:
-    described = {(path, method) for path, method, _ in _operations(document)}
-    assert described == _served(tmp_path)
-    assert ("/v1/openapi.json", "GET") in described
+def test_the_app_routes_every_declaration_once(tmp_path: Path) -> None:
+    app = create_app(Settings(data_dir=str(tmp_path)))
+    served = []
+    for route in app.http.routes:
+        assert isinstance(route, Route), route
+        assert route.methods
+        served += [(route.path, method) for method in sorted(route.methods - {"HEAD"})]
+    assert served == [(endpoint.path, endpoint.method) for endpoint in ENDPOINTS]
+    assert len(set(served)) == len(served)
 
 
-def test_an_undescribed_route_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(openapi, "OPERATIONS", openapi.OPERATIONS[1:])
-    with pytest.raises(RuntimeError, match=r"not described: GET /healthz"):
+def test_a_route_declared_twice_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(openapi, "ENDPOINTS", (*ENDPOINTS, ENDPOINTS[0]))
+    with pytest.raises(RuntimeError, match="GET /healthz is declared twice"):
         build_document()
 
 
-def test_a_route_that_is_not_served_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
-    ghost = openapi.Operation(
-        "GET", "/v1/ghost", "ghost", "ghost", "meta", "Ghost", "Gone.", "none", ()
-    )
-    monkeypatch.setattr(openapi, "OPERATIONS", (*openapi.OPERATIONS, ghost))
-    with pytest.raises(RuntimeError, match=r"described but not served: GET /v1/ghost"):
-        build_document()
-
-
-def test_a_route_served_by_another_endpoint_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
-    first = openapi.OPERATIONS[0]
-    renamed = openapi.Operation(**{**first.__dict__, "handler": "something_else"})
-    monkeypatch.setattr(openapi, "OPERATIONS", (renamed, *openapi.OPERATIONS[1:]))
-    with pytest.raises(RuntimeError, match=r"served by 'healthz'"):
-        build_document()
+def test_the_handshake_rejections_are_rendered_into_the_asyncapi_document() -> None:
+    committed = (ROOT / "protocol" / "asyncapi.yaml").read_text(encoding="utf-8")
+    for failure in REJECTIONS:
+        row = f"| {failure.when} | {failure.problem.status} | `{failure.problem.code}` |"
+        assert row in committed, row
 
 
 def test_path_parameters_are_declared(document: dict[str, Any]) -> None:
@@ -363,8 +331,7 @@ def test_error_bodies(document: dict[str, Any]) -> None:
             assert media["examples"], (method, path, status)
             for example in media["examples"].values():
                 validator.validate(example["value"])
-                assert example["value"]["code"] in openapi.ERROR_CODES
-                assert openapi.ERROR_CODES[example["value"]["code"]][0] == int(status)
+                assert (example["value"]["code"], int(status)) in DECLARED
 
 
 def test_retry_after_and_www_authenticate(document: dict[str, Any]) -> None:
@@ -383,85 +350,6 @@ def test_retry_after_and_www_authenticate(document: dict[str, Any]) -> None:
                 assert "headers" not in responses["401"], (method, path)
     too_many = _operation(document, "POST", START_INVITED)["responses"]["429"]
     assert too_many["headers"]["Retry-After"]["schema"] == {"type": "integer", "minimum": 1}
-
-
-def _functions() -> dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]]:
-    """Every function, method and nested function of :data:`SOURCES`, by name."""
-    out: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = {}
-    for source in SOURCES:
-        tree = ast.parse((ROOT / source).read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                out.setdefault(node.name, []).append(node)
-    return out
-
-
-def _raised(name: str, functions: dict[str, list[Any]]) -> set[tuple[int, str]]:
-    """``(status, code)`` of every ``ApiError(<status>, "<code>", ...)`` that a call of the
-    function ``name`` can reach: its own, and those of the functions it calls (bare names,
-    ``self.<method>`` and the :data:`FOLLOWED_METHODS` on other objects)."""
-    found: set[tuple[int, str]] = set()
-    seen: set[str] = set()
-    todo = [name]
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        for function in functions.get(current, []):
-            for node in ast.walk(function):
-                if not isinstance(node, ast.Call):
-                    continue
-                callee = node.func
-                if isinstance(callee, ast.Name) and callee.id == "ApiError":
-                    status, code = node.args[0], node.args[1]
-                    assert isinstance(status, ast.Constant), ast.unparse(node)
-                    assert isinstance(code, ast.Constant), ast.unparse(node)
-                    assert isinstance(status.value, int), ast.unparse(node)
-                    assert isinstance(code.value, str), ast.unparse(node)
-                    found.add((status.value, code.value))
-                elif isinstance(callee, ast.Name):
-                    todo.append(callee.id)
-                elif isinstance(callee, ast.Attribute) and (
-                    (isinstance(callee.value, ast.Name) and callee.value.id == "self")
-                    or callee.attr in FOLLOWED_METHODS
-                ):
-                    todo.append(callee.attr)
-    return found
-
-
-def test_every_code_the_route_code_raises_is_documented(
-    tmp_path: Path, document: dict[str, Any]
-) -> None:
-    """Per route: the errors its code paths raise are exactly the documented ones (plus
-    500 and 503, which any route may answer)."""
-    functions = _functions()
-    app = create_app(Settings(data_dir=str(tmp_path)))
-    checked = 0
-    for route in app.http.routes:
-        assert isinstance(route, Route)
-        if route.name in ("healthz", "openapi_json"):
-            continue  # no ApiError on these paths: the health check's 503 is its own body
-        unreachable = UNREACHABLE.get(route.name, set())
-        raised = _raised(route.name, functions)
-        assert unreachable <= raised, f"UNREACHABLE[{route.name!r}] is stale"
-        raised -= unreachable
-        assert raised, route.name
-        for method in (route.methods or set()) - {"HEAD"}:
-            documented = _documented(_operation(document, method, openapi_path(route.path)))
-            errors = {(status, code) for status, code in documented if status >= 400}
-            assert raised <= errors, (method, route.path, sorted(raised - errors))
-            assert errors - GENERIC <= raised, (method, route.path, sorted(errors - raised))
-            checked += 1
-    assert checked == len(openapi.OPERATIONS) - 2
-
-
-def test_the_error_catalogue_is_the_codes_raised() -> None:
-    functions = _functions()
-    raised = {pair for name in functions for pair in _raised(name, functions)}
-    catalogue = {(status, code) for code, (status, _) in openapi.ERROR_CODES.items()}
-    # internal_server_error is raised by the app's handler (signaling/app.py), not a route.
-    assert raised == catalogue - {(500, "internal_server_error")}
 
 
 # -- bodies and examples -----------------------------------------------------------------------
@@ -496,12 +384,12 @@ def test_examples_match_their_schemas(document: dict[str, Any]) -> None:
 
 
 def test_request_examples_decode_as_the_routes_body_types(document: dict[str, Any]) -> None:
-    for op in openapi.OPERATIONS:
-        if op.body is None:
+    for endpoint in ENDPOINTS:
+        if endpoint.body is None:
             continue
-        path = openapi_path(op.path)
-        media = _operation(document, op.method, path)["requestBody"]["content"]["application/json"]
-        msgspec.json.decode(msgspec.json.encode(media["example"]), type=op.body)
+        operation = _operation(document, endpoint.method, openapi_path(endpoint.path))
+        media = operation["requestBody"]["content"]["application/json"]
+        msgspec.json.decode(msgspec.json.encode(media["example"]), type=endpoint.body)
 
 
 def test_request_bodies_are_the_route_structs(document: dict[str, Any]) -> None:
@@ -522,7 +410,7 @@ def test_request_bodies_are_the_route_structs(document: dict[str, Any]) -> None:
 
 PROFILE = UserProfile(id="alice", email="a@example.org", display_name="Alice")
 NOW = datetime(2024, 3, 10, 16, 52, 54, 873753, tzinfo=UTC)
-ROOM = Room(
+ROOM = registry.Room(
     id="7c9e6679-7425-40de-944b-e07fc1f90ae7",
     created_by=PROFILE,
     created_at=NOW,
@@ -535,79 +423,64 @@ def _encoded(value: Any) -> Any:
     return json.loads(msgspec.json.encode(value))
 
 
+_INVITE = registry.Invite(
+    invite_code="b2a6f7a2-5f1c-4a8e-9d56-0f5c8a2e7d11",
+    room=ROOM.id,
+    created=NOW,
+    created_by=PROFILE,
+    updated=NOW,
+    updated_by=PROFILE,
+    active=False,
+    expiration=None,
+)
+
+
 @pytest.mark.parametrize(
-    ("schema", "value"),
+    "view",
     [
-        ("Room", room_view(ROOM, with_password=True)),
-        ("Room", room_view(ROOM, with_password=False)),
-        ("Room", room_view(msgspec.structs.replace(ROOM, password="pw"), with_password=True)),
-        (
-            "Invite",
-            invite_view(
-                Invite(
-                    invite_code="b2a6f7a2-5f1c-4a8e-9d56-0f5c8a2e7d11",
-                    room=ROOM.id,
-                    created=NOW,
-                    created_by=PROFILE,
-                    updated=NOW,
-                    updated_by=PROFILE,
-                    active=False,
-                    expiration=None,
-                )
-            ),
+        Room.of(ROOM, with_password=True),
+        Room.of(ROOM, with_password=False),
+        Room.of(msgspec.structs.replace(ROOM, password="pw"), with_password=True),
+        Invite.of(_INVITE),
+        Invite.of(msgspec.structs.replace(_INVITE, active=True, expiration=NOW)),
+        Webhook.of(
+            records.Webhook(
+                id="0b9e3a44-6a1f-4d6e-8f0a-2c3d4e5f6a7b",
+                url="https://crm.example.org/hook",
+                events=["poll.done"],
+                secret="never shown",
+                created_at="2024-03-10T16:52:54.873753Z",
+            )
         ),
-        (
-            "Invite",
-            invite_view(
-                Invite(
-                    invite_code="b2a6f7a2-5f1c-4a8e-9d56-0f5c8a2e7d11",
-                    room=ROOM.id,
-                    created=NOW,
-                    created_by=PROFILE,
-                    updated=NOW,
-                    updated_by=PROFILE,
-                    active=True,
-                    expiration=NOW,
-                )
-            ),
+        SipConfig.of(
+            registry.SipConfig(room=ROOM.id, sip_id="0123456789", password="9876543210", lobby=True)
         ),
-        (
-            "Webhook",
-            webhook_view(
-                Webhook(
-                    id="0b9e3a44-6a1f-4d6e-8f0a-2c3d4e5f6a7b",
-                    url="https://crm.example.org/hook",
-                    events=["poll.done"],
-                    secret="never shown",
-                    created_at="2024-03-10T16:52:54.873753Z",
-                )
-            ),
-        ),
-        (
-            "SipConfig",
-            sip_view(
-                SipConfig(room=ROOM.id, sip_id="0123456789", password="9876543210", lobby=True)
-            ),
-        ),
+        CurrentUser.of(PROFILE),
     ],
 )
-def test_hand_built_records_match_their_schemas(
-    document: dict[str, Any], schema: str, value: dict[str, Any]
-) -> None:
-    encoded = _encoded(value)
+def test_views_of_records_match_their_schemas(document: dict[str, Any], view: Any) -> None:
+    schema = type(view).__name__
+    encoded = _encoded(view)
     _validator(document, {"$ref": f"#/components/schemas/{schema}"}).validate(encoded)
     component = document["components"]["schemas"][schema]
     assert set(component["required"]) <= set(encoded) <= set(component["properties"])
     assert component["additionalProperties"] is False
 
 
-def test_every_record_struct_is_a_closed_component(document: dict[str, Any]) -> None:
+def test_timestamps_keep_six_fraction_digits() -> None:
+    whole = msgspec.structs.replace(ROOM, created_at=NOW.replace(microsecond=0))
+    assert _encoded(Room.of(whole, with_password=False))["created_at"] == (
+        "2024-03-10T16:52:54.000000Z"
+    )
+
+
+def test_every_view_is_a_closed_component(document: dict[str, Any]) -> None:
     schemas = document["components"]["schemas"]
-    for record in openapi.RECORDS:
-        component = schemas[record.__name__]
+    for view in (Room, Invite, SipConfig, CurrentUser, Health, HealthDegraded):
+        component = schemas[view.__name__]
         assert component["additionalProperties"] is False
         assert component["required"] == [
-            f.encode_name for f in msgspec.structs.fields(record) if f.default is not msgspec.UNSET
+            f.encode_name for f in msgspec.structs.fields(view) if f.default is not msgspec.UNSET
         ]
 
 
@@ -618,7 +491,7 @@ def test_the_room_password_is_optional_and_nullable(document: dict[str, Any]) ->
 
 
 async def test_users_me_matches_the_route(tmp_path: Path, document: dict[str, Any]) -> None:
-    """``users/me`` builds its dict inline: ask the route itself."""
+    """What the served ``users/me``, tariff and health check answer fits their schemas."""
     from signaling.auth import hs256_secret, issue_dev_token
 
     settings = Settings(data_dir=str(tmp_path))

@@ -1,4 +1,4 @@
-"""tickets.tokens.Tokens over the memory store: tickets, resumption tokens, runner locks."""
+"""signaling.tokens.Tokens over the memory store: tickets, resumption tokens, runner locks."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tickets.tokens as tokens_module
+import signaling.tokens as tokens_module
 from signaling.config import Settings
 from signaling.errors import ApiError
-from tickets.store.memory import MemoryExpiringStore
-from tickets.tokens import TICKET_LENGTH, Identity, TicketData, Tokens
+from signaling.store.memory import MemoryExpiringStore
+from signaling.tokens import TICKET_LENGTH, Identity, TicketData, Tokens
 
 ALICE = Identity(kind="user", user_id="alice", name="Alice")
 BOB = Identity(kind="user", user_id="bob", name="Bob")

@@ -21,12 +21,13 @@ import msgspec
 
 from signaling.errors import BACKEND_ERRORS, BackendUnavailable
 from signaling.hub import Delivery, room_channel
-from signaling.modules import Module
+from signaling.modules import Errors, Module
 from signaling.modules.automod import core
 from signaling.modules.automod.core import Outcome, Talk
 from signaling.modules.automod.types import (
     Command,
     Edit,
+    ErrorCode,
     Event,
     JoinData,
     Parameter,
@@ -39,11 +40,11 @@ from signaling.session import ConnState
 from signaling.wire import encode_event
 
 if TYPE_CHECKING:
-    from signaling.node import Node
     from signaling.session import Session
     from signaling.state import Participant
 
 NAMESPACE = "automod"
+error = Errors[ErrorCode](NAMESPACE)
 ATTEMPTS = 20  # steps racing on one version: each retry sees a newer one
 TURN_TTL = 5.0  # a step's turn expires this long after its node took it (a dead node)
 TURN_WAIT = 3.0  # a step waits this long for its turn, then fails (service_unavailable)
@@ -85,17 +86,13 @@ class AutomodModule(Module):
     events = Event
     join_data_type = JoinData
 
-    def __init__(self, node: Node) -> None:
-        super().__init__()
-        self.node = node
-
     async def _talk(self, room: str, breakout: str | None) -> Slot:
-        raw = await self.node.state.value(room, _name(breakout))
+        raw = await self.ctx.state.value(room, _name(breakout))
         return Slot() if raw is None else _slot.decode(raw)
 
     async def _members(self, room: str, breakout: str | None) -> set[str]:
         """Present participants: the only ones a list may name (B.8-4)."""
-        participants = await self.node.state.participants(room, breakout)
+        participants = await self.ctx.state.participants(room, breakout)
         return {p.id for p in participants if p.left_at is None}
 
     async def on_command(self, session: Session, command: Any) -> None:
@@ -109,7 +106,7 @@ class AutomodModule(Module):
             await self._step(room, breakout, change, session)
             return
         if session.role != "moderator":
-            session.send_error(NAMESPACE, "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
         members = await self._members(room, breakout)
         match command:
@@ -157,7 +154,7 @@ class AutomodModule(Module):
         """One step at a time per signaling room, on all nodes: a step's announcement goes
         out before the next step reads the session, so every member sees the steps in the
         order they were taken. The turn expires if its node dies."""
-        store, key, token = self.node.store, _name(breakout, "turn", room), uuid.uuid4().bytes
+        store, key, token = self.ctx.store, _name(breakout, "turn", room), uuid.uuid4().bytes
         loop = asyncio.get_running_loop()
         give_up = loop.time() + TURN_WAIT
         while not await store.put_new(key, token, TURN_TTL):
@@ -176,7 +173,7 @@ class AutomodModule(Module):
         change: Change,
         session: Session | None,
     ) -> Talk | None:
-        state = self.node.state
+        state = self.ctx.state
         for _ in range(ATTEMPTS):
             slot = await self._talk(room, breakout)
             outcome = change(slot.talk)
@@ -184,7 +181,7 @@ class AutomodModule(Module):
                 return slot.talk
             if outcome.error is not None:
                 if session is not None:
-                    session.send_error(NAMESPACE, outcome.error)
+                    error(session, outcome.error)
                 return slot.talk
             if not outcome.events and outcome.talk == slot.talk:
                 return slot.talk
@@ -204,18 +201,18 @@ class AutomodModule(Module):
     async def _announce(
         self, room: str, breakout: str | None, outcome: Outcome, session: Session | None
     ) -> None:
-        hub, channel = self.node.hub, room_channel(room, breakout)
+        publish, channel = self.ctx.publish, room_channel(room, breakout)
         for event in outcome.events:
             delivery = Delivery(frame=encode_event(NAMESPACE, event))
             if session is not None:
-                await session.publish(channel, delivery)
+                await publish(channel, delivery)
             else:
-                await self.node.reliably(partial(hub.publish, channel, delivery))
+                await self.ctx.reliably(partial(publish, channel, delivery))
 
     async def _restore(
         self, room: str, breakout: str | None, after: Slot, talk: Talk | None
     ) -> None:
-        state = self.node.state
+        state = self.ctx.state
         if await state.put_new_value(room, _name(breakout, "step", str(after.seq)), b""):
             back = Slot(after.seq + 1, talk)
             await state.put_value(room, _name(breakout), msgspec.json.encode(back))
@@ -225,7 +222,7 @@ class AutomodModule(Module):
     ) -> None:
         """Keep the shared timers in step: the watch while a session runs, the time limit of
         the current turn."""
-        state = self.node.state
+        state = self.ctx.state
         if before is not None and (after is None or after.turn != before.turn):
             await state.unschedule(_timer(room, breakout, "limit", _limit(before)))
         if after is None:
@@ -259,7 +256,7 @@ class AutomodModule(Module):
         if speaker is not None and speaker not in await self._members(room, breakout):
             talk = await self._step(room, breakout, running(partial(_leave, speaker)), None)
         if talk is not None and talk.id == ident:
-            await self.node.state.schedule(key, time.time() + WATCH_PERIOD)
+            await self.ctx.state.schedule(key, time.time() + WATCH_PERIOD)
 
     async def on_leave(self, session: Session) -> None:
         if session.state == ConnState.JOINED:

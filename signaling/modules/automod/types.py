@@ -94,14 +94,17 @@ class Stopped(msgspec.Struct, tag_field="message", tag="stopped", omit_defaults=
     issued_by: str | None = None  # with ``stopped_by_moderator``
 
 
+ErrorCode = Literal[
+    "insufficient_permissions",
+    "invalid_selection",
+    "session_already_running",
+    "service_unavailable",
+    "internal_error",
+]
+
+
 class Error(msgspec.Struct, tag_field="message", tag="error"):
-    error: Literal[
-        "insufficient_permissions",
-        "invalid_selection",
-        "session_already_running",
-        "service_unavailable",
-        "internal_error",
-    ]
+    error: ErrorCode
 
 
 Event = Started | SpeakerUpdated | RemainingUpdated | Stopped | Error

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -17,31 +17,31 @@ import msgspec
 
 from signaling.errors import BACKEND_ERRORS, CloseCode
 from signaling.hub import Delivery, global_channel, room_channel
-from signaling.modules import Module
+from signaling.modules import Errors, Module
+from signaling.modules.breakout import core
 from signaling.modules.breakout.types import (
     BreakoutPeer,
-    BreakoutRoom,
     Command,
     Config,
+    ErrorCode,
     Event,
     Expired,
     JoinData,
     Joined,
     Left,
     Start,
-    Started,
     Stop,
     Stopped,
 )
 from signaling.session import ConnState
 from signaling.state import Participant
-from signaling.wire import encode_event, format_timestamp, utcnow
+from signaling.wire import encode_event, utcnow
 
 if TYPE_CHECKING:
-    from signaling.node import Node
     from signaling.session import Session
 
 NAMESPACE = "breakout"
+error = Errors[ErrorCode](NAMESPACE)
 CONFIG = "breakout"
 _config = msgspec.json.Decoder(Config)
 
@@ -52,19 +52,6 @@ class Linger(msgspec.Struct):
     linger: bool = True
 
 
-def peer(participant: Participant, breakout: str | None) -> BreakoutPeer:
-    return BreakoutPeer(
-        breakout_room=breakout,
-        id=participant.id,
-        display_name=participant.display_name,
-        role=participant.role,
-        avatar_url=participant.avatar_url,
-        participation_kind=participant.kind,
-        joined_at=participant.joined_at,
-        left_at=participant.left_at,
-    )
-
-
 class BreakoutModule(Module):
     namespace = NAMESPACE
     commands = Command
@@ -72,22 +59,18 @@ class BreakoutModule(Module):
     join_data_type = JoinData
     personal_type = Config
 
-    def __init__(self, node: Node) -> None:
-        super().__init__()
-        self.node = node
-
     async def active(self, room: str) -> tuple[Config, bytes] | None:
-        raw = await self.node.state.value(room, CONFIG)
+        raw = await self.ctx.state.value(room, CONFIG)
         return None if raw is None else (_config.decode(raw), raw)
 
-    async def room_ids(self, room: str) -> list[str] | None:
+    async def breakout_rooms(self, room: str) -> list[str] | None:
         """The breakout rooms of the active configuration; None when none is active."""
         active = await self.active(room)
         return None if active is None else [r.id for r in active[0].rooms]
 
     async def on_command(self, session: Session, command: Any) -> None:
         if session.role != "moderator":
-            session.send_error(NAMESPACE, "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
         match command:
             case Start():
@@ -99,7 +82,7 @@ class BreakoutModule(Module):
         if not command.rooms:
             return
         now = utcnow()
-        state = self.node.state
+        state = self.ctx.state
         previous = await self.active(session.room)
         signaling_rooms = [None, *(r.id for r in previous[0].rooms)] if previous else [None]
         present = {  # assignments may only name participants of the room
@@ -108,21 +91,8 @@ class BreakoutModule(Module):
             for p in await state.participants(session.room, breakout)
             if p.left_at is None
         }
-        rooms = [BreakoutRoom(id=str(uuid.uuid4()), name=spec.name) for spec in command.rooms]
-        assignments = {
-            pid: room.id
-            for spec, room in zip(command.rooms, rooms, strict=True)
-            for pid in spec.assignments
-            if pid in present
-        }
+        config = core.configure(command, present, now, lambda: str(uuid.uuid4()))
         duration = command.duration
-        config = Config(
-            id=str(uuid.uuid4()),
-            rooms=rooms,
-            started=format_timestamp(now),
-            expires=format_timestamp(now + timedelta(seconds=duration)) if duration else None,
-            assignments=assignments,
-        )
         if previous is not None:
             await state.unschedule(self._timer(session.room, previous[0].id))
         raw = msgspec.json.encode(config)
@@ -130,7 +100,7 @@ class BreakoutModule(Module):
         if duration:
             await state.schedule(self._timer(session.room, config.id), time.time() + duration)
         try:
-            await self.node.hub.publish(
+            await self.ctx.publish(
                 global_channel(session.room),
                 Delivery(namespace=NAMESPACE, personal=config),
             )
@@ -141,7 +111,7 @@ class BreakoutModule(Module):
     async def _restore(
         self, room: str, config: Config, raw: bytes, previous: tuple[Config, bytes] | None
     ) -> None:
-        state = self.node.state
+        state = self.ctx.state
         await state.unschedule(self._timer(room, config.id))
         if previous is None:
             await state.take_value(room, CONFIG, raw)
@@ -152,27 +122,21 @@ class BreakoutModule(Module):
             await state.schedule(self._timer(room, previous[0].id), expires)
 
     def render(self, session: Session, personal: Any) -> str | None:
-        config: Config = personal
-        started = Started(
-            rooms=config.rooms,
-            expires=config.expires,
-            assignment=config.assignments.get(session.id),
-        )
-        return encode_event(NAMESPACE, started)
+        return encode_event(NAMESPACE, core.started(personal, session.id))
 
     async def _stop(self, session: Session) -> None:
         active = await self.active(session.room)
         if active is None or not await self._end(session.room, *active, Stopped()):
-            session.send_error(NAMESPACE, "inactive")
+            error(session, "inactive")
 
     async def _end(self, room: str, config: Config, raw: bytes, event: Stopped | Expired) -> bool:
         """Delete the configuration and tell everyone, if nobody else ended it first."""
-        state = self.node.state
+        state = self.ctx.state
         if not await state.take_value(room, CONFIG, raw):
             return False
         await state.unschedule(self._timer(room, config.id))
         ended = Delivery(frame=encode_event(NAMESPACE, event), namespace=NAMESPACE, signal=Linger())
-        await self.node.reliably(partial(self.node.hub.publish, global_channel(room), ended))
+        await self.ctx.reliably(partial(self.ctx.publish, global_channel(room), ended))
         return True
 
     @staticmethod
@@ -188,7 +152,7 @@ class BreakoutModule(Module):
     async def on_signal(self, session: Session, signal: Any) -> None:
         if session.breakout is None:
             return
-        at = asyncio.get_running_loop().time() + self.node.settings.breakout_linger
+        at = asyncio.get_running_loop().time() + self.ctx.settings.breakout_linger
         session.set_timer(
             "breakout_linger", at, lambda: session.close(CloseCode.NORMAL, reason="breakout ended")
         )
@@ -196,13 +160,13 @@ class BreakoutModule(Module):
     async def may_enter(self, session: Session) -> bool:
         if session.breakout is None:
             return True
-        ids = await self.room_ids(session.room)
-        return ids is not None and session.breakout in ids
+        active = await self.active(session.room)
+        return core.may_enter(None if active is None else active[0], session.breakout)
 
     async def on_joined(self, session: Session, participant: Participant) -> None:
         if session.breakout is None and await self.active(session.room) is None:
             return
-        joined = Joined(**msgspec.structs.asdict(peer(participant, session.breakout)))
+        joined = Joined(**msgspec.structs.asdict(core.peer(participant, session.breakout)))
         await self._tell_other_rooms(session, joined)
 
     async def on_leave(self, session: Session) -> None:
@@ -213,7 +177,7 @@ class BreakoutModule(Module):
         await self._tell_other_rooms(session, Left(breakout_room=session.breakout, id=session.id))
 
     async def _tell_other_rooms(self, session: Session, event: Joined | Left) -> None:
-        await self.node.hub.publish(
+        await self.ctx.publish(
             global_channel(session.room),
             Delivery(
                 frame=encode_event(NAMESPACE, event),
@@ -230,9 +194,9 @@ class BreakoutModule(Module):
         for breakout in [None, *(r.id for r in config.rooms)]:
             if breakout == session.breakout:
                 continue
-            for participant in await self.node.state.participants(session.room, breakout):
+            for participant in await self.ctx.state.participants(session.room, breakout):
                 if participant.kind != "recorder":
-                    others.append(peer(participant, breakout))
+                    others.append(core.peer(participant, breakout))
         return JoinData(
             current=session.breakout,
             expires=config.expires,

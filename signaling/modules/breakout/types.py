@@ -78,8 +78,16 @@ class Left(msgspec.Struct, tag_field="message", tag="left"):
     id: str
 
 
+ErrorCode = Literal[
+    "inactive",
+    "insufficient_permissions",
+    "service_unavailable",
+    "internal_error",
+]
+
+
 class Error(msgspec.Struct, tag_field="message", tag="error"):
-    error: Literal["inactive", "insufficient_permissions", "service_unavailable", "internal_error"]
+    error: ErrorCode
 
 
 Event = Started | Stopped | Expired | Joined | Left | Error

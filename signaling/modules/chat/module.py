@@ -15,7 +15,8 @@ import msgspec
 
 from signaling.errors import BACKEND_ERRORS
 from signaling.hub import Delivery, group_channel, participant_channel, room_channel
-from signaling.modules import Module
+from signaling.modules import Errors, Module
+from signaling.modules.chat import core
 from signaling.modules.chat.types import (
     MAX_CONTENT_BYTES,
     ChatDisabled,
@@ -27,6 +28,7 @@ from signaling.modules.chat.types import (
     Command,
     DisableChat,
     EnableChat,
+    ErrorCode,
     Event,
     GroupHistory,
     History,
@@ -42,20 +44,13 @@ from signaling.state import Participant
 from signaling.wire import encode_event, format_timestamp, utcnow
 
 if TYPE_CHECKING:
-    from signaling.node import Node
     from signaling.session import Session
 
+NAMESPACE = "chat"
 CHAT_ENABLED = "chat_enabled"
+error = Errors[ErrorCode](NAMESPACE)
 _message = msgspec.json.Decoder(ChatMessage)
 _last_seen = msgspec.json.Decoder(LastSeen)
-
-
-def truncate_utf8(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` UTF-8 bytes, never inside a character."""
-    data = text.encode()
-    if len(data) <= limit:
-        return text
-    return data[:limit].decode(errors="ignore")
 
 
 def _list(session: Session, suffix: str) -> str:
@@ -63,15 +58,11 @@ def _list(session: Session, suffix: str) -> str:
 
 
 class ChatModule(Module):
-    namespace = "chat"
+    namespace = NAMESPACE
     commands = Command
     events = Event
     join_data_type = ChatJoinData
     peer_data_type = ChatPeer
-
-    def __init__(self, node: Node) -> None:
-        super().__init__()
-        self.node = node
 
     async def on_command(self, session: Session, command: Any) -> None:
         match command:
@@ -88,30 +79,26 @@ class ChatModule(Module):
     # -- messages --------------------------------------------------------------------------
 
     async def _send_message(self, session: Session, command: SendMessage) -> None:
-        if not command.content:
-            return
         target = command.target
-        if command.scope != "global" and not target:
-            return
-        if command.scope == "group" and target not in session.groups:
+        if not core.addressed(command.content, command.scope, target, session.groups):
             return
         if command.scope == "private" and not await self._in_room(session, target):
             return  # nothing is stored under a name that is not a participant's
-        state = self.node.state
+        state = self.ctx.state
         if not await state.flag(session.room, CHAT_ENABLED, True):
-            session.send_error("chat", "chat_disabled")
+            error(session, "chat_disabled")
             return
         moment = utcnow()
         message = ChatMessage(
             id=str(uuid.uuid4()),
             source=session.id,
             timestamp=format_timestamp(moment),
-            content=truncate_utf8(command.content, MAX_CONTENT_BYTES),
+            content=core.truncate_utf8(command.content, MAX_CONTENT_BYTES),
             scope=command.scope,
             target=None if command.scope == "global" else target,
         )
         stored = msgspec.json.encode(message)
-        limit = self.node.settings.chat_history_limit
+        limit = self.ctx.settings.chat_history_limit
         frame = encode_event(
             "chat",
             MessageSent(
@@ -125,35 +112,33 @@ class ChatModule(Module):
         )
         # Delivered first, kept after: a message in the history was received by everyone.
         if command.scope == "global":
-            await session.publish(
+            await self.ctx.publish(
                 room_channel(session.room, session.breakout), Delivery(frame=frame)
             )
-            histories = [_list(session, "global")]
         elif command.scope == "group":
             assert target is not None
             channel = group_channel(session.room, session.breakout, target)
-            await session.publish(channel, Delivery(frame=frame))
-            histories = [_list(session, f"group:{target}")]
+            await self.ctx.publish(channel, Delivery(frame=frame))
         else:
             assert target is not None
             peer = await state.participant(session.room, session.breakout, target)
             if peer is not None and peer.left_at is None and target != session.id:
-                await session.publish(participant_channel(target), Delivery(frame=frame))
+                await self.ctx.publish(participant_channel(target), Delivery(frame=frame))
             session.send_text(frame)
-            histories = [_list(session, f"private:{owner}") for owner in {session.id, target}]
-        for history in histories:
-            await self.node.reliably(partial(state.append, session.room, history, stored, limit))
+        for suffix in core.histories(command.scope, session.id, target):
+            history = _list(session, suffix)
+            await self.ctx.reliably(partial(state.append, session.room, history, stored, limit))
 
     async def _set_enabled(self, session: Session, enabled: bool) -> None:
         if session.role != "moderator":
-            session.send_error("chat", "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
-        state = self.node.state
+        state = self.ctx.state
         was = await state.flag(session.room, CHAT_ENABLED, True)
         await state.set_flag(session.room, CHAT_ENABLED, enabled)
         event = ChatEnabled(session.id) if enabled else ChatDisabled(session.id)
         try:
-            await session.publish(
+            await self.ctx.publish(
                 room_channel(session.room, session.breakout),
                 Delivery(frame=encode_event("chat", event)),
             )
@@ -163,38 +148,33 @@ class ChatModule(Module):
 
     async def _clear_history(self, session: Session) -> None:
         if session.role != "moderator":
-            session.send_error("chat", "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
-        await session.publish(
+        await self.ctx.publish(
             room_channel(session.room, session.breakout),
             Delivery(frame=encode_event("chat", HistoryCleared(session.id))),
         )
-        await self.node.reliably(
-            partial(self.node.state.clear, session.room, _list(session, "global"))
+        await self.ctx.reliably(
+            partial(self.ctx.state.clear, session.room, _list(session, "global"))
         )
 
     async def _in_room(self, session: Session, target: str | None) -> bool:
         """Whether ``target`` names a participant (present or gone) of the session's room."""
         if target is None:
             return False
-        return await self.node.state.participant(session.room, session.breakout, target) is not None
+        return await self.ctx.state.participant(session.room, session.breakout, target) is not None
 
     # -- last seen ---------------------------------------------------------------------------
 
     def _set_last_seen(self, session: Session, command: SetLastSeenTimestamp) -> None:
-        seen: LastSeen = session.data.setdefault("chat", LastSeen())
+        seen: LastSeen = session.data.setdefault(NAMESPACE, LastSeen())
         moment = format_timestamp(command.timestamp)
-        if command.scope == "global":
-            seen.global_ = moment
-        elif command.scope == "private" and command.target:
-            seen.private[command.target] = moment
-        elif command.scope == "group" and command.target in session.groups:
-            seen.group[command.target] = moment
+        core.note_last_seen(seen, command.scope, command.target, moment, session.groups)
 
     async def on_leave(self, session: Session) -> None:
         if session.state != ConnState.JOINED:
             return
-        state = self.node.state
+        state = self.ctx.state
         seen = session.data.get("chat")
         if seen is not None:
             await state.put_value(
@@ -213,9 +193,9 @@ class ChatModule(Module):
     # -- join_success and peer data ----------------------------------------------------------
 
     async def join_data(self, session: Session) -> Any:
-        state = self.node.state
+        state = self.ctx.state
         room = session.room
-        limit = self.node.settings.chat_history_limit
+        limit = self.ctx.settings.chat_history_limit
 
         async def history(suffix: str) -> list[ChatMessage]:
             return [
@@ -224,10 +204,7 @@ class ChatModule(Module):
 
         private = await history(f"private:{session.id}")
         room_history = sorted(await history("global") + private, key=lambda m: m.timestamp)
-        correspondents: dict[str, list[ChatMessage]] = {}
-        for message in private:
-            other = message.target if message.source == session.id else message.source
-            correspondents.setdefault(other or session.id, []).append(message)
+        correspondents = core.correspondents(private, session.id)
         raw_seen = await state.value(room, _list(session, f"last_seen:{session.id}"))
         seen = _last_seen.decode(raw_seen) if raw_seen else LastSeen()
         session.data["chat"] = seen

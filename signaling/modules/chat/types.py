@@ -79,10 +79,16 @@ class HistoryCleared(msgspec.Struct, tag_field="message", tag="history_cleared")
     issued_by: str
 
 
+ErrorCode = Literal[
+    "chat_disabled",
+    "insufficient_permissions",
+    "service_unavailable",
+    "internal_error",
+]
+
+
 class Error(msgspec.Struct, tag_field="message", tag="error"):
-    error: Literal[
-        "chat_disabled", "insufficient_permissions", "service_unavailable", "internal_error"
-    ]
+    error: ErrorCode
 
 
 Event = MessageSent | ChatEnabled | ChatDisabled | HistoryCleared | Error

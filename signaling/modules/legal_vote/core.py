@@ -12,11 +12,49 @@ from typing import Literal
 
 import msgspec
 
-from signaling.modules.legal_vote.types import InvalidReason, Option, Tally, VoteKind
+from signaling.modules.legal_vote.types import InvalidReason, Option, Started, Tally, VoteKind
+from signaling.state import Kind, Participant
+from signaling.wire import encode_event
 
 ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 TOKEN_LENGTH = 11  # base58 of a u64
 MIN_DURATION = 5
+
+
+class Broadcast(msgspec.Struct, omit_defaults=True):
+    """A room-wide delivery only registered users render (A.1): ``started`` with each allowed
+    participant's token, or a frame, optionally for one user's sessions."""
+
+    frame: str | None = None
+    user_id: str | None = None
+    started: Started | None = None
+    tokens: dict[str, str] = {}  # participant id -> token
+
+
+def registered(participant: Participant | None) -> bool:
+    """A present registered user (guests, SIP, recorders and leavers cannot vote)."""
+    return (
+        participant is not None
+        and participant.kind == "user"
+        and participant.user_id is not None
+        and participant.left_at is None
+    )
+
+
+def frame_for(sent: Broadcast, kind: Kind, user_id: str | None, pid: str) -> str | None:
+    """The frame participant ``pid`` (of ``kind``, user ``user_id``) gets of ``sent``: none
+    unless a registered user (and the user named), ``started`` with its own token."""
+    if kind != "user" or user_id is None:
+        return None
+    if sent.user_id is not None and sent.user_id != user_id:
+        return None
+    if sent.started is not None:
+        token = sent.tokens.get(pid)
+        started = sent.started
+        if token is not None:
+            started = msgspec.structs.replace(started, token=token)
+        return encode_event("legal_vote", started)
+    return sent.frame
 
 
 class Ballot(msgspec.Struct, omit_defaults=True):

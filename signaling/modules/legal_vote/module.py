@@ -21,15 +21,18 @@ import msgspec
 
 from signaling.errors import BACKEND_ERRORS
 from signaling.hub import Delivery, participant_channel, room_channel
-from signaling.modules import Module
+from signaling.modules import Errors, Module
 from signaling.modules.legal_vote.core import (
     Ballot,
+    Broadcast,
     ballot,
     ballot_refusal,
     distinct,
     duration,
     encode_token,
+    frame_for,
     invalid_reason,
+    registered,
     tally,
     voting_record,
 )
@@ -39,6 +42,7 @@ from signaling.modules.legal_vote.types import (
     CancelReason,
     Command,
     Error,
+    ErrorCode,
     Event,
     JoinData,
     Parameters,
@@ -58,11 +62,10 @@ from signaling.session import ConnState
 from signaling.wire import encode_event, format_timestamp, utcnow
 
 if TYPE_CHECKING:
-    from signaling.node import Node
     from signaling.session import Session
-    from signaling.state import Participant
 
 NAMESPACE = "legal_vote"
+error = Errors[ErrorCode](NAMESPACE)
 SEALED = b"sealed"  # an unused token after the end
 WATCH_PERIOD = 1.0  # seconds between checks that the initiator is still there
 HISTORY_LIMIT = 1000
@@ -78,16 +81,6 @@ class Stored(msgspec.Struct):
     initiator: str  # the initiator's user id
 
 
-class Broadcast(msgspec.Struct, omit_defaults=True):
-    """A room-wide delivery only registered users render (A.1): ``started`` with each allowed
-    participant's token, or a frame, optionally for one user's sessions."""
-
-    frame: str | None = None
-    user_id: str | None = None
-    started: Started | None = None
-    tokens: dict[str, str] = {}  # participant id -> token
-
-
 _stored = msgspec.json.Decoder(Stored)
 _ballot = msgspec.json.Decoder(Ballot)
 _summary = msgspec.json.Decoder(Summary)
@@ -101,26 +94,12 @@ def _timer(room: str, breakout: str | None, vote_id: str, what: str) -> str:
     return f"{NAMESPACE}:{room}:{breakout or 'main'}:{vote_id}:{what}"
 
 
-def registered(participant: Participant | None) -> bool:
-    """A present registered user (guests, SIP, recorders and leavers cannot vote)."""
-    return (
-        participant is not None
-        and participant.kind == "user"
-        and participant.user_id is not None
-        and participant.left_at is None
-    )
-
-
 class LegalVoteModule(Module):
     namespace = NAMESPACE
     commands = Command
     events = Event
     join_data_type = JoinData
     personal_type = Broadcast
-
-    def __init__(self, node: Node) -> None:
-        super().__init__()
-        self.node = node
 
     async def on_command(self, session: Session, command: Any) -> None:
         if session.kind != "user" or session.user_id is None:
@@ -136,25 +115,14 @@ class LegalVoteModule(Module):
                 await self._report(session, command)
 
     def render(self, session: Session, personal: Any) -> str | None:
-        sent: Broadcast = personal
-        if session.kind != "user" or session.user_id is None:
-            return None
-        if sent.user_id is not None and sent.user_id != session.user_id:
-            return None
-        if sent.started is not None:
-            token = sent.tokens.get(session.id)
-            started = sent.started
-            if token is not None:
-                started = msgspec.structs.replace(started, token=token)
-            return encode_event(NAMESPACE, started)
-        return sent.frame
+        return frame_for(personal, session.kind, session.user_id, session.id)
 
     async def _broadcast(self, room: str, breakout: str | None, sent: Broadcast) -> None:
         delivery = Delivery(namespace=NAMESPACE, personal=sent)
-        await self.node.hub.publish(room_channel(room, breakout), delivery)
+        await self.ctx.publish(room_channel(room, breakout), delivery)
 
     async def _current(self, room: str, breakout: str | None) -> tuple[Stored, bytes] | None:
-        raw = await self.node.state.value(room, _name(breakout, "current"))
+        raw = await self.ctx.state.value(room, _name(breakout, "current"))
         return None if raw is None else (_stored.decode(raw), raw)
 
     async def _protocol(
@@ -163,7 +131,7 @@ class LegalVoteModule(Module):
         """Append to the vote's protocol (``at`` None: a pseudonymous ballot, undated)."""
         entry = {"event": event} if at is None else {"timestamp": at, "event": event}
         name = _name(breakout, vote_id, "protocol")
-        await self.node.state.append(room, name, msgspec.json.encode(entry), PROTOCOL_LIMIT)
+        await self.ctx.state.append(room, name, msgspec.json.encode(entry), PROTOCOL_LIMIT)
 
     # -- start -----------------------------------------------------------------------------
 
@@ -173,9 +141,9 @@ class LegalVoteModule(Module):
         except ValueError:
             return  # 1..4 seconds: an invalid payload (A.2)
         if session.role != "moderator":
-            session.send_error(NAMESPACE, "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
-        state, room, breakout = self.node.state, session.room, session.breakout
+        state, room, breakout = self.ctx.state, session.room, session.breakout
         members = {p.id: p for p in await state.participants(room, breakout)}
         allowed = command.allowed_participants
         guests = [pid for pid in allowed if not registered(members.get(pid))]
@@ -183,7 +151,7 @@ class LegalVoteModule(Module):
             session.send(NAMESPACE, Error(error="allowlist_contains_guests", guests=guests))
             return
         if await self._current(room, breakout) is not None:
-            session.send_error(NAMESPACE, "vote_already_active")
+            error(session, "vote_already_active")
             return
         users = [members[pid].user_id or "" for pid in allowed]
         token_of = {user: encode_token(secrets.randbits(64)) for user in distinct(users)}
@@ -208,7 +176,7 @@ class LegalVoteModule(Module):
         stored = Stored(params, users, tokens_of, session.user_id or "")
         raw = msgspec.json.encode(stored)
         if not await state.put_new_value(room, _name(breakout, "current"), raw):
-            session.send_error(NAMESPACE, "vote_already_active")
+            error(session, "vote_already_active")
             return
         vote_id = params.legal_vote_id
         started = Started(**msgspec.structs.asdict(params))
@@ -236,7 +204,7 @@ class LegalVoteModule(Module):
         session.send(NAMESPACE, Voted(legal_vote_id=vote_id, response="failed", reason=reason))
 
     async def _vote(self, session: Session, user_id: str, command: Vote) -> None:
-        state, room, breakout = self.node.state, session.room, session.breakout
+        state, room, breakout = self.ctx.state, session.room, session.breakout
         vote_id = command.legal_vote_id
         running = await self._current(room, breakout)
         if running is None or running[0].params.legal_vote_id != vote_id:
@@ -264,7 +232,7 @@ class LegalVoteModule(Module):
             consumed_token=command.token,
         )
         sent = Broadcast(frame=encode_event(NAMESPACE, voted), user_id=user_id)
-        await self.node.reliably(partial(self._broadcast, room, breakout, sent))
+        await self.ctx.reliably(partial(self._broadcast, room, breakout, sent))
         ballots = await self._ballots(room, breakout, stored)
         if params.kind != "pseudonymous":
             counts = tally(ballots.values(), params.enable_abstain)
@@ -276,7 +244,7 @@ class LegalVoteModule(Module):
                 voting_record=voting_record(params.kind, ballots),
             )
             sent = Broadcast(frame=encode_event(NAMESPACE, updated))
-            await self.node.reliably(partial(self._broadcast, room, breakout, sent))
+            await self.ctx.reliably(partial(self._broadcast, room, breakout, sent))
         entry: dict[str, Any] = {"kind": "vote", "token": command.token, "option": cast.option}
         if params.kind == "pseudonymous":
             await self._protocol(room, breakout, vote_id, entry, None)
@@ -291,7 +259,7 @@ class LegalVoteModule(Module):
         out: dict[str, Ballot] = {}
         vote_id = stored.params.legal_vote_id
         for token in stored.tokens:
-            raw = await self.node.state.value(room, _name(breakout, vote_id, "ballot", token))
+            raw = await self.ctx.state.value(room, _name(breakout, vote_id, "ballot", token))
             if raw is not None and raw != SEALED:
                 out[token] = _ballot.decode(raw)
         return out
@@ -300,14 +268,14 @@ class LegalVoteModule(Module):
 
     async def _end_command(self, session: Session, command: Stop | Cancel) -> None:
         if session.role != "moderator":
-            session.send_error(NAMESPACE, "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
         running = await self._current(session.room, session.breakout)
         if running is None:
-            session.send_error(NAMESPACE, "no_vote_active")
+            error(session, "no_vote_active")
             return
         if running[0].params.legal_vote_id != command.legal_vote_id:
-            session.send_error(NAMESPACE, "invalid_vote_id")
+            error(session, "invalid_vote_id")
             return
         if isinstance(command, Stop):
             ended = await self._finish(
@@ -318,14 +286,14 @@ class LegalVoteModule(Module):
                 session.room, session.breakout, running, "custom", command.reason, session.user_id
             )
         if not ended:
-            session.send_error(NAMESPACE, "invalid_vote_id")
+            error(session, "invalid_vote_id")
 
     async def _close(
         self, room: str, breakout: str | None, running: tuple[Stored, bytes]
     ) -> dict[str, Ballot] | None:
         """Take the running vote away (None if someone else did) and seal its unused
         tokens; the ballots cast."""
-        state = self.node.state
+        state = self.ctx.state
         stored, raw = running
         if not await state.take_value(room, _name(breakout, "current"), raw):
             return None
@@ -417,8 +385,8 @@ class LegalVoteModule(Module):
         """Tell every member (the end cannot be taken back), then keep the vote in the
         history and its protocol."""
         sent = Broadcast(frame=encode_event(NAMESPACE, event))
-        await self.node.reliably(partial(self._broadcast, room, breakout, sent))
-        await self.node.state.append(
+        await self.ctx.reliably(partial(self._broadcast, room, breakout, sent))
+        await self.ctx.state.append(
             room, _name(breakout, "history"), msgspec.json.encode(summary), HISTORY_LIMIT
         )
         ending = msgspec.to_builtins(event)
@@ -434,9 +402,9 @@ class LegalVoteModule(Module):
             await self._finish(room, breakout, running, "expired", None)
             return
         stored = running[0]
-        initiator = await self.node.state.participant(room, breakout, stored.params.initiator_id)
+        initiator = await self.ctx.state.participant(room, breakout, stored.params.initiator_id)
         if initiator is not None and initiator.left_at is None:
-            await self.node.state.schedule(key, time.time() + WATCH_PERIOD)
+            await self.ctx.state.schedule(key, time.time() + WATCH_PERIOD)
         else:  # gone without a leave hook (its node died, §15.5)
             await self._cancel(room, breakout, running, "initiator_left", None, stored.initiator)
 
@@ -454,14 +422,14 @@ class LegalVoteModule(Module):
     async def _report(self, session: Session, command: ReportIssue) -> None:
         if command.kind is None and command.description is None:
             return  # an invalid payload (A.2)
-        state, room, breakout = self.node.state, session.room, session.breakout
+        state, room, breakout = self.ctx.state, session.room, session.breakout
         raw = (await state.entries(room, _name(breakout, "votes"))).get(command.legal_vote_id)
         if raw is None:
-            session.send_error(NAMESPACE, "invalid_vote_id")
+            error(session, "invalid_vote_id")
             return
         stored = _stored.decode(raw)
         if session.user_id not in stored.users:
-            session.send_error(NAMESPACE, "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
         named = stored.params.kind != "pseudonymous"
         issue = ReportedIssue(
@@ -471,14 +439,14 @@ class LegalVoteModule(Module):
             description=command.description,
         )
         delivery = Delivery(frame=encode_event(NAMESPACE, issue))
-        await session.publish(participant_channel(stored.params.initiator_id), delivery)
+        await self.ctx.publish(participant_channel(stored.params.initiator_id), delivery)
         entry: dict[str, Any] = {"kind": "issue", **msgspec.to_builtins(issue)}
         await self._protocol(room, breakout, command.legal_vote_id, entry, now())
 
     async def join_data(self, session: Session) -> Any:
         if session.kind != "user" or session.user_id is None:
             return None
-        state = self.node.state
+        state = self.ctx.state
         history = await state.items(session.room, _name(session.breakout, "history"))
         votes = [_summary.decode(raw) for raw in history]
         running = await self._current(session.room, session.breakout)

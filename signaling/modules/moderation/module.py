@@ -11,8 +11,10 @@ import msgspec
 
 from signaling.errors import BACKEND_ERRORS, CloseCode
 from signaling.hub import Delivery, global_channel, participant_channel, room_channel
-from signaling.modules import Module
+from signaling.modules import Admission, Errors, Module
 from signaling.modules.control.names import normalise_display_name
+from signaling.modules.moderation import core
+from signaling.modules.moderation.signal import ModerationSignal
 from signaling.modules.moderation.types import (
     Accept,
     Ban,
@@ -26,6 +28,7 @@ from signaling.modules.moderation.types import (
     DisplayNameChanged,
     EnableRaiseHands,
     EnableWaitingRoom,
+    ErrorCode,
     Event,
     Kick,
     Kicked,
@@ -41,37 +44,16 @@ from signaling.modules.moderation.types import (
 )
 from signaling.modules.moderation.waiting_room import WaitingRoom
 from signaling.session import ConnState
-from signaling.state import LeaveReason, Participant, Role
+from signaling.state import Participant
 from signaling.wire import encode_event, format_timestamp, utcnow
 
 if TYPE_CHECKING:
-    from signaling.modules.control.module import ControlModule
-    from signaling.node import Node
+    from signaling.modules.context import ModuleContext
     from signaling.session import Session
 
 RAISE_HANDS_ENABLED = "raise_hands_enabled"
 NAMESPACE = "moderation"
-
-
-class ModerationSignal(msgspec.Struct, omit_defaults=True):
-    """What a moderation delivery asks of the receiving session."""
-
-    close: LeaveReason | None = None  # kicked / banned: close with 1000
-    to_waiting_room: bool = False
-    accepted: bool = False
-    debrief: KickScope | None = None
-    issued_by: str = ""
-
-
-def _targets(target: str | list[str] | None) -> set[str] | None:
-    """``reset_raised_hands`` targets: None is everyone."""
-    if target is None:
-        return None
-    return {target} if isinstance(target, str) else set(target)
-
-
-def in_scope(scope: KickScope, role: Role) -> bool:
-    return scope == "all" or role == "guest" or (scope == "users_and_guests" and role == "user")
+error = Errors[ErrorCode](NAMESPACE)
 
 
 class ModerationModule(Module):
@@ -80,15 +62,13 @@ class ModerationModule(Module):
     events = Event
     join_data_type = ModerationJoinData
 
-    def __init__(self, node: Node, control: ControlModule, waiting_room: WaitingRoom) -> None:
-        super().__init__()
-        self.node = node
-        self.control = control
-        self.waiting_room = waiting_room
+    def __init__(self, ctx: ModuleContext) -> None:
+        super().__init__(ctx)
+        self.waiting_room = WaitingRoom(ctx)
 
     async def on_command(self, session: Session, command: Any) -> None:
         if session.role != "moderator":
-            session.send_error(NAMESPACE, "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
         match command:
             case Kick() | Ban() | SendToWaitingRoom() | ChangeDisplayName():
@@ -106,11 +86,10 @@ class ModerationModule(Module):
             case EnableRaiseHands() | DisableRaiseHands():
                 await self._set_raise_hands(session, isinstance(command, EnableRaiseHands))
             case ResetRaisedHands():
-                await self._lower_hands(session, _targets(command.target), notify=True)
+                await self._lower_hands(session, core.hand_targets(command.target), notify=True)
 
     async def _target(self, session: Session, pid: str) -> Participant | None:
-        target = await self.node.state.participant(session.room, session.breakout, pid)
-        return target if target is not None and target.left_at is None else None
+        return core.present(await self.ctx.state.participant(session.room, session.breakout, pid))
 
     async def _on_target(
         self,
@@ -124,22 +103,21 @@ class ModerationModule(Module):
                 await self.waiting_room.forget(target.id)
                 await self._signal(channel, Kicked(), ModerationSignal(close="kicked"))
             case Ban():
-                if target.is_room_owner:
-                    session.send_error(NAMESPACE, "cannot_ban_room_owner")
+                refusal = core.ban_refusal(target)
+                if refusal is not None or target.user_id is None:
+                    error(session, refusal or "cannot_ban_guest")
                     return
-                if target.user_id is None:
-                    session.send_error(NAMESPACE, "cannot_ban_guest")
-                    return
-                await self.node.state.ban(session.room, target.user_id)
+                await self.ctx.state.ban(session.room, target.user_id)
                 try:
                     await self._signal(channel, Banned(), ModerationSignal(close="banned"))
                 except BACKEND_ERRORS:  # the target was never told: no ban either
-                    await self.node.state.unban(session.room, target.user_id)
+                    await self.ctx.state.unban(session.room, target.user_id)
                     raise
                 await self.waiting_room.forget(target.id)
             case SendToWaitingRoom():
-                if target.is_room_owner:
-                    session.send_error(NAMESPACE, "cannot_send_room_owner_to_waiting_room")
+                refusal = core.send_back_refusal(target)
+                if refusal is not None:
+                    error(session, refusal)
                     return
                 if not await self.waiting_room.enabled(session.room):
                     await self.waiting_room.set_enabled(session.room, True)
@@ -151,20 +129,21 @@ class ModerationModule(Module):
                 await self._rename(session, target, command.new_name)
 
     async def _signal(self, channel: str, event: msgspec.Struct, order: ModerationSignal) -> None:
-        await self.node.hub.publish(
+        await self.ctx.publish(
             channel,
             Delivery(frame=encode_event(NAMESPACE, event), namespace=NAMESPACE, signal=order),
         )
 
     async def _rename(self, session: Session, target: Participant, new_name: str) -> None:
-        if target.kind not in ("guest", "sip"):
-            session.send_error(NAMESPACE, "cannot_change_name_of_registered_users")
+        refusal = core.rename_refusal(target)
+        if refusal is not None:
+            error(session, refusal)
             return
         name = normalise_display_name(new_name)
         if name is None:
-            session.send_error(NAMESPACE, "invalid_display_name")
+            error(session, "invalid_display_name")
             return
-        state = self.node.state
+        state = self.ctx.state
         renamed = await state.set_display_name(session.room, session.breakout, target.id, name)
         if renamed is None:
             return
@@ -172,7 +151,7 @@ class ModerationModule(Module):
             target=target.id, issued_by=session.id, old_name=target.display_name, new_name=name
         )
         try:
-            await self.node.hub.publish(
+            await self.ctx.publish(
                 global_channel(session.room), Delivery(frame=encode_event(NAMESPACE, event))
             )
         except BACKEND_ERRORS:  # nobody heard of it: the old name stays
@@ -180,16 +159,16 @@ class ModerationModule(Module):
                 session.room, session.breakout, target.id, target.display_name
             )
             raise
-        await self.node.reliably(
-            partial(self.control.announce, session.room, session.breakout, renamed, "update")
+        await self.ctx.reliably(
+            partial(self.ctx.roster.announce, session.room, session.breakout, renamed, "update")
         )
 
     async def _debrief(self, session: Session, scope: KickScope) -> None:
-        for member in await self.node.state.participants(session.room, session.breakout):
-            if in_scope(scope, member.role):
+        for member in await self.ctx.state.participants(session.room, session.breakout):
+            if core.in_scope(scope, member.role):
                 await self.waiting_room.forget(member.id)
         await self.waiting_room.set_enabled(session.room, True)
-        await self.node.hub.publish(
+        await self.ctx.publish(
             room_channel(session.room, session.breakout),
             Delivery(
                 namespace=NAMESPACE,
@@ -208,7 +187,7 @@ class ModerationModule(Module):
         elif order.to_waiting_room:
             await self.waiting_room.send_back(session)
         elif order.debrief is not None:
-            if in_scope(order.debrief, session.role):
+            if core.in_scope(order.debrief, session.role):
                 session.send(NAMESPACE, SessionEnded(issued_by=order.issued_by))
                 session.close(CloseCode.NORMAL, "kicked")
             else:
@@ -217,12 +196,12 @@ class ModerationModule(Module):
     # -- raise hands -----------------------------------------------------------------------
 
     async def _set_raise_hands(self, session: Session, enabled: bool) -> None:
-        state = self.node.state
+        state = self.ctx.state
         was = await state.flag(session.room, RAISE_HANDS_ENABLED, True)
         await state.set_flag(session.room, RAISE_HANDS_ENABLED, enabled)
         event = RaiseHandsEnabled(session.id) if enabled else RaiseHandsDisabled(session.id)
         try:
-            await session.publish(
+            await self.ctx.publish(
                 room_channel(session.room, session.breakout),
                 Delivery(frame=encode_event(NAMESPACE, event)),
             )
@@ -235,7 +214,7 @@ class ModerationModule(Module):
     async def _lower_hands(self, session: Session, targets: set[str] | None, notify: bool) -> None:
         """Lower the raised hands of present members of the moderator's room (all, or
         ``targets``); each gets ``raised_hand_reset_by_moderator`` if ``notify``."""
-        state = self.node.state
+        state = self.ctx.state
         frame = encode_event(NAMESPACE, RaisedHandResetByModerator(session.id))
         for member in await state.participants(session.room, session.breakout):
             if member.left_at is not None or not member.hand_is_up:
@@ -248,18 +227,18 @@ class ModerationModule(Module):
             if lowered is None:
                 continue
             # lowered already: the room and the participant must hear of it
-            await self.node.reliably(
-                partial(self.control.announce, session.room, session.breakout, lowered, "update")
+            await self.ctx.reliably(
+                partial(self.ctx.roster.announce, session.room, session.breakout, lowered, "update")
             )
             if notify:
                 told = Delivery(frame=frame)
                 channel = participant_channel(member.id)
-                await self.node.reliably(partial(self.node.hub.publish, channel, told))
+                await self.ctx.reliably(partial(self.ctx.publish, channel, told))
 
     # -- hooks -----------------------------------------------------------------------------
 
     async def join_data(self, session: Session) -> Any:
-        state = self.node.state
+        state = self.ctx.state
         data = ModerationJoinData(
             raise_hands_enabled=await state.flag(session.room, RAISE_HANDS_ENABLED, True)
         )
@@ -269,5 +248,17 @@ class ModerationModule(Module):
         return data
 
     async def on_leave(self, session: Session) -> None:
-        if session.state == ConnState.WAITING:
-            await self.waiting_room.leave(session)
+        if session.state == ConnState.WAITING:  # off the lists, uncounted, moderators told
+            await self.waiting_room.forsake(session.room, session.id)
+
+    async def admit(self, session: Session, participant: Participant) -> Admission:
+        return await self.waiting_room.admit(session, participant)
+
+    async def release(self, session: Session) -> Participant | None:
+        return await self.waiting_room.release(session)
+
+    async def on_held_lost(self, room: str, pid: str) -> None:
+        await self.waiting_room.forsake(room, pid)
+
+    async def on_refresh(self, session: Session) -> None:
+        await self.waiting_room.refresh(session.id)

@@ -17,12 +17,13 @@ import msgspec
 
 from signaling.errors import BACKEND_ERRORS
 from signaling.hub import Delivery, room_channel
-from signaling.modules import Module
-from signaling.modules.polls.core import apply_vote, tally
+from signaling.modules import Errors, Module
+from signaling.modules.polls.core import apply_vote, tally, validate
 from signaling.modules.polls.types import (
     Choice,
     Command,
     Done,
+    ErrorCode,
     Event,
     Finish,
     LiveUpdate,
@@ -35,11 +36,10 @@ from signaling.modules.polls.types import (
 from signaling.wire import encode_event, format_timestamp, utcnow
 
 if TYPE_CHECKING:
-    from signaling.node import Node
     from signaling.session import Session
 
 NAMESPACE = "polls"
-MAX_DURATION = 86_400
+error = Errors[ErrorCode](NAMESPACE)
 _poll = msgspec.json.Decoder(Poll)
 _choices = msgspec.json.Decoder(list[int])
 
@@ -56,28 +56,11 @@ def _timer(room: str, breakout: str | None, poll_id: str) -> str:
     return f"{NAMESPACE}:{room}:{breakout or 'main'}:{poll_id}"
 
 
-def validate(command: Start) -> str | None:
-    """The first error of a ``start`` command in the reference's order, or None."""
-    if command.duration not in (None, 0) and not 2 <= command.duration <= MAX_DURATION:
-        return "invalid_duration"
-    if not 2 <= len(command.topic) <= 500:
-        return "invalid_topic_length"
-    if not 2 <= len(command.choices) <= 64:
-        return "invalid_choice_count"
-    if any(not 1 <= len(choice.encode()) <= 100 for choice in command.choices):
-        return "invalid_choice_description"
-    return None
-
-
 class PollsModule(Module):
     namespace = NAMESPACE
     commands = Command
     events = Event
     join_data_type = Poll
-
-    def __init__(self, node: Node) -> None:
-        super().__init__()
-        self.node = node
 
     async def on_command(self, session: Session, command: Any) -> None:
         match command:
@@ -89,19 +72,19 @@ class PollsModule(Module):
                 await self._finish(session, command.id)
 
     async def _running(self, room: str, breakout: str | None) -> tuple[Poll, bytes] | None:
-        raw = await self.node.state.value(room, _config(breakout))
+        raw = await self.ctx.state.value(room, _config(breakout))
         return None if raw is None else (_poll.decode(raw), raw)
 
     async def _start(self, session: Session, command: Start) -> None:
         if session.role != "moderator":
-            session.send_error(NAMESPACE, "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
         if await self._running(session.room, session.breakout) is not None:
-            session.send_error(NAMESPACE, "still_running")
+            error(session, "still_running")
             return
-        error = validate(command)
-        if error is not None:
-            session.send_error(NAMESPACE, error)
+        invalid = validate(command)
+        if invalid is not None:
+            error(session, invalid)
             return
         moment = utcnow()
         poll = Poll(
@@ -113,11 +96,11 @@ class PollsModule(Module):
             started=format_timestamp(moment),
             duration=command.duration or 0,
         )
-        state = self.node.state
+        state = self.ctx.state
         if not await state.put_new_value(
             session.room, _config(session.breakout), msgspec.json.encode(poll)
         ):
-            session.send_error(NAMESPACE, "still_running")
+            error(session, "still_running")
             return
         if poll.duration:
             await state.schedule(
@@ -132,7 +115,7 @@ class PollsModule(Module):
             duration=poll.duration,
         )
         try:
-            await session.publish(
+            await self.ctx.publish(
                 room_channel(session.room, session.breakout),
                 Delivery(frame=encode_event(NAMESPACE, started, moment)),
             )
@@ -146,7 +129,7 @@ class PollsModule(Module):
     async def _vote(self, session: Session, command: Vote) -> None:
         running = await self._running(session.room, session.breakout)
         if running is None or running[0].id != command.poll_id:
-            session.send_error(NAMESPACE, "invalid_poll_id")
+            error(session, "invalid_poll_id")
             return
         poll = running[0]
         if command.choice_id is not None:
@@ -154,12 +137,12 @@ class PollsModule(Module):
         else:
             choices = list(command.choice_ids or [])
         if len(set(choices)) > 1 and not poll.multiple_choice:
-            session.send_error(NAMESPACE, "multiple_choices_not_allowed")
+            error(session, "multiple_choices_not_allowed")
             return
         if any(not 0 <= choice < len(poll.choices) for choice in choices):
-            session.send_error(NAMESPACE, "invalid_choice_id")
+            error(session, "invalid_choice_id")
             return
-        state = self.node.state
+        state = self.ctx.state
         name = _votes(session.breakout, poll.id)
         await state.set_entry(
             session.room, name, session.id, msgspec.json.encode(sorted(set(choices)))
@@ -170,10 +153,10 @@ class PollsModule(Module):
                 frame=encode_event(NAMESPACE, LiveUpdate(id=poll.id, results=results))
             )
             channel = room_channel(session.room, session.breakout)
-            await self.node.reliably(partial(self.node.hub.publish, channel, update))
+            await self.ctx.reliably(partial(self.ctx.publish, channel, update))
 
     async def _results(self, room: str, breakout: str | None, poll: Poll) -> list[Result]:
-        entries = await self.node.state.entries(room, _votes(breakout, poll.id))
+        entries = await self.ctx.state.entries(room, _votes(breakout, poll.id))
         votes: dict[str, list[int]] = {}
         for participant, raw in entries.items():
             votes = apply_vote(votes, participant, _choices.decode(raw))
@@ -182,7 +165,7 @@ class PollsModule(Module):
 
     async def _finish(self, session: Session, poll_id: str) -> None:
         if session.role != "moderator":
-            session.send_error(NAMESPACE, "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
         running = await self._running(session.room, session.breakout)
         if (
@@ -190,12 +173,12 @@ class PollsModule(Module):
             or running[0].id != poll_id
             or not await self._end(session.room, session.breakout, *running)
         ):
-            session.send_error(NAMESPACE, "invalid_poll_id")
+            error(session, "invalid_poll_id")
 
     async def _end(self, room: str, breakout: str | None, poll: Poll, raw: bytes) -> bool:
         """Delete the poll and send ``done`` (and the ``poll.done`` webhook event with the
         deletion), if nobody else ended it first."""
-        state = self.node.state
+        state = self.ctx.state
         results = await self._results(room, breakout, poll)
         notice = {
             "poll_id": poll.id,
@@ -207,7 +190,7 @@ class PollsModule(Module):
             return False
         await state.unschedule(_timer(room, breakout, poll.id))
         done = Delivery(frame=encode_event(NAMESPACE, Done(id=poll.id, results=results)))
-        await self.node.reliably(partial(self.node.hub.publish, room_channel(room, breakout), done))
+        await self.ctx.reliably(partial(self.ctx.publish, room_channel(room, breakout), done))
         return True
 
     async def on_timer(self, key: str) -> None:

@@ -15,7 +15,7 @@ import msgspec
 
 from signaling.errors import BACKEND_ERRORS
 from signaling.hub import Delivery, room_channel
-from signaling.modules import Module
+from signaling.modules import Errors, Module
 from signaling.modules.timer.core import (
     InvalidDuration,
     applies,
@@ -25,6 +25,7 @@ from signaling.modules.timer.core import (
 )
 from signaling.modules.timer.types import (
     Command,
+    ErrorCode,
     Event,
     JoinData,
     Start,
@@ -39,10 +40,10 @@ from signaling.modules.timer.types import (
 from signaling.wire import encode_event, format_timestamp, utcnow
 
 if TYPE_CHECKING:
-    from signaling.node import Node
     from signaling.session import Session
 
 NAMESPACE = "timer"
+error = Errors[ErrorCode](NAMESPACE)
 _timer = msgspec.json.Decoder(Timer)
 _TRUE, _FALSE = b"true", b"false"
 
@@ -66,10 +67,6 @@ class TimerModule(Module):
     join_data_type = JoinData
     peer_data_type = TimerPeer
 
-    def __init__(self, node: Node) -> None:
-        super().__init__()
-        self.node = node
-
     async def on_command(self, session: Session, command: Any) -> None:
         match command:
             case Start():
@@ -80,20 +77,20 @@ class TimerModule(Module):
                 await self._ready_status(session, command)
 
     async def _running(self, room: str, breakout: str | None) -> tuple[Timer, bytes] | None:
-        raw = await self.node.state.value(room, _value(breakout))
+        raw = await self.ctx.state.value(room, _value(breakout))
         return None if raw is None else (_timer.decode(raw), raw)
 
     async def _start(self, session: Session, command: Start) -> None:
         if not is_valid(command):
             return  # a countdown without duration: an invalid payload (§4)
         if session.role != "moderator":
-            session.send_error(NAMESPACE, "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
         moment = utcnow()
         try:
             ends_at = deadline(command, moment)
         except InvalidDuration:
-            session.send_error(NAMESPACE, "invalid_duration")
+            error(session, "invalid_duration")
             return
         timer = Timer(
             timer_id=str(uuid.uuid4()),
@@ -104,17 +101,17 @@ class TimerModule(Module):
             style=command.style,
             ready_check_enabled=command.enable_ready_check,
         )
-        state, room, breakout = self.node.state, session.room, session.breakout
+        state, room, breakout = self.ctx.state, session.room, session.breakout
         raw = msgspec.json.encode(timer)
         if not await state.put_new_value(room, _value(breakout), raw):
-            session.send_error(NAMESPACE, "timer_already_running")
+            error(session, "timer_already_running")
             return
         expiry = _expiry(room, breakout, timer.timer_id)
         if ends_at is not None:
             await state.schedule(expiry, ends_at.timestamp())
         started = Started(**msgspec.structs.asdict(timer))
         try:
-            await session.publish(
+            await self.ctx.publish(
                 room_channel(room, breakout),
                 Delivery(frame=encode_event(NAMESPACE, started, moment)),
             )
@@ -125,7 +122,7 @@ class TimerModule(Module):
 
     async def _stop(self, session: Session, command: Stop) -> None:
         if session.role != "moderator":
-            session.send_error(NAMESPACE, "insufficient_permissions")
+            error(session, "insufficient_permissions")
             return
         running = await self._running(session.room, session.breakout)
         if running is None or not applies(running[0], command.timer_id):
@@ -140,14 +137,12 @@ class TimerModule(Module):
 
     async def _end(self, room: str, breakout: str | None, raw: bytes, event: Stopped) -> None:
         """Delete the timer and send ``stopped``, if nobody else ended it first."""
-        state = self.node.state
+        state = self.ctx.state
         if not await state.take_value(room, _value(breakout), raw):
             return
         await state.unschedule(_expiry(room, breakout, event.timer_id))
         delivery = Delivery(frame=encode_event(NAMESPACE, event))
-        await self.node.reliably(
-            partial(self.node.hub.publish, room_channel(room, breakout), delivery)
-        )
+        await self.ctx.reliably(partial(self.ctx.publish, room_channel(room, breakout), delivery))
 
     async def on_timer(self, key: str) -> None:
         _, room, sroom, timer_id = key.split(":")
@@ -160,14 +155,14 @@ class TimerModule(Module):
         running = await self._running(session.room, session.breakout)
         if running is None or not takes_ready_status(running[0], command.timer_id):
             return
-        state, name = self.node.state, _ready(session.breakout, command.timer_id)
+        state, name = self.ctx.state, _ready(session.breakout, command.timer_id)
         previous = (await state.entries(session.room, name)).get(session.id, _FALSE)
         await state.set_entry(session.room, name, session.id, _TRUE if command.status else _FALSE)
         event = UpdatedReadyStatus(
             timer_id=command.timer_id, participant_id=session.id, status=command.status
         )
         try:
-            await session.publish(
+            await self.ctx.publish(
                 room_channel(session.room, session.breakout),
                 Delivery(frame=encode_event(NAMESPACE, event)),
             )
@@ -179,14 +174,14 @@ class TimerModule(Module):
         running = await self._running(session.room, session.breakout)
         if running is not None and running[0].ready_check_enabled:
             name = _ready(session.breakout, running[0].timer_id)
-            await self.node.state.set_entry(session.room, name, session.id, _FALSE)
+            await self.ctx.state.set_entry(session.room, name, session.id, _FALSE)
 
     async def peer_states(self, room: str, breakout: str | None, pids: list[str]) -> dict[str, Any]:
         """``{"ready_status": …}`` of everyone while a timer with the ready check runs."""
         running = await self._running(room, breakout)
         if running is None or not running[0].ready_check_enabled:
             return {}
-        entries = await self.node.state.entries(room, _ready(breakout, running[0].timer_id))
+        entries = await self.ctx.state.entries(room, _ready(breakout, running[0].timer_id))
         return {pid: TimerPeer(ready_status=entries.get(pid) == _TRUE) for pid in pids}
 
     async def join_data(self, session: Session) -> Any:
@@ -196,7 +191,7 @@ class TimerModule(Module):
         timer = running[0]
         ready: bool | None = None
         if timer.ready_check_enabled:
-            entries = await self.node.state.entries(
+            entries = await self.ctx.state.entries(
                 session.room, _ready(session.breakout, timer.timer_id)
             )
             ready = entries.get(session.id) == _TRUE

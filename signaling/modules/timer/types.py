@@ -68,14 +68,17 @@ class UpdatedReadyStatus(msgspec.Struct, tag_field="message", tag="updated_ready
     status: bool
 
 
+ErrorCode = Literal[
+    "insufficient_permissions",
+    "invalid_duration",
+    "timer_already_running",
+    "service_unavailable",
+    "internal_error",
+]
+
+
 class Error(msgspec.Struct, tag_field="message", tag="error"):
-    error: Literal[
-        "insufficient_permissions",
-        "invalid_duration",
-        "timer_already_running",
-        "service_unavailable",
-        "internal_error",
-    ]
+    error: ErrorCode
 
 
 Event = Started | Stopped | UpdatedReadyStatus | Error

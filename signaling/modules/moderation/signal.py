@@ -1,0 +1,19 @@
+"""What a moderation delivery asks of the sessions that receive it."""
+
+from __future__ import annotations
+
+import msgspec
+
+from signaling.modules.moderation.types import KickScope
+from signaling.state import LeaveReason
+
+
+class ModerationSignal(msgspec.Struct, omit_defaults=True):
+    """Kicked or banned (close with 1000), sent to the waiting room, accepted out of it, or
+    a debriefing of ``debrief``'s scope."""
+
+    close: LeaveReason | None = None
+    to_waiting_room: bool = False
+    accepted: bool = False
+    debrief: KickScope | None = None
+    issued_by: str = ""

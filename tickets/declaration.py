@@ -1,0 +1,81 @@
+"""How a REST endpoint is declared: one :class:`Endpoint` beside its handler, read by the
+router (:meth:`Endpoint.route`) and by the OpenAPI renderer (``signaling.docs.openapi``), so
+the route, its documented answers and its failures cannot drift apart."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from signaling.errors import INTERNAL_SERVER_ERROR, SERVICE_UNAVAILABLE, ApiError, Failure
+from tickets.access import Api
+
+Auth = Literal["none", "bearer", "call_in", "admin", "bearer_or_invite"]
+Handler = Callable[[Api, Request], Awaitable[Response]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    """A non-error answer (or the health check's own 503): status, body type and example."""
+
+    status: int
+    description: str
+    body: Any = None
+    example: Any = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+    """One method of one path: what it takes, what it answers and what it can refuse.
+
+    ``path`` is the router's (convertors included); ``failures`` are in the order their
+    checks run; ``body`` is the request struct the handler reads (``body_required``: an empty
+    body is refused); ``operation_id`` defaults to the handler's name.
+    """
+
+    method: str
+    path: str
+    handler: Handler
+    tag: str
+    summary: str
+    description: str
+    auth: Auth
+    answers: tuple[Answer, ...]
+    failures: tuple[Failure, ...]
+    body: type | None = None
+    body_required: bool = True
+    body_example: Any = None
+    paginated: bool = False
+    operation_id: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.operation_id or self.handler.__name__
+
+    def route(self, api: Api) -> Route:
+        """The route that serves this endpoint for ``api``."""
+        handler = self.handler
+
+        async def endpoint(request: Request) -> Response:
+            try:
+                return await handler(api, request)
+            except ApiError as error:  # also where the app has no handler for it
+                return error.response()
+
+        return Route(self.path, endpoint, methods=[self.method], name=handler.__name__)
+
+
+#: Every endpoint that reaches a shared backend can answer this.
+BACKEND = Failure(
+    SERVICE_UNAVAILABLE,
+    "the shared backend (Redis) is unreachable; retry after `Retry-After` seconds",
+)
+#: Every endpoint can answer this.
+INTERNAL = Failure(INTERNAL_SERVER_ERROR, "an unexpected fault in the server (a bug)")
+NO_CONTENT = Answer(204, "Done; no body.")
+CREATOR_ONLY = "Only the room's creator may do this."

@@ -1,0 +1,3 @@
+
+type AutomodEditTag = "edit";
+export { AutomodEditTag };

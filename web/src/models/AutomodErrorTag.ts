@@ -1,0 +1,3 @@
+
+type AutomodErrorTag = "error";
+export { AutomodErrorTag };

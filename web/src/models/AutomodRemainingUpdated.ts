@@ -1,0 +1,7 @@
+import {AutomodRemainingUpdatedTag} from './AutomodRemainingUpdatedTag';
+interface AutomodRemainingUpdated {
+  'message': AutomodRemainingUpdatedTag;
+  'remaining': string[];
+  'additionalProperties'?: Map<string, any>;
+}
+export { AutomodRemainingUpdated };

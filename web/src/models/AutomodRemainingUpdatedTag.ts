@@ -1,0 +1,3 @@
+
+type AutomodRemainingUpdatedTag = "remaining_updated";
+export { AutomodRemainingUpdatedTag };

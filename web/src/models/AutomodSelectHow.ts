@@ -1,0 +1,3 @@
+
+type AutomodSelectHow = "next" | "none" | "random" | "specific";
+export { AutomodSelectHow };

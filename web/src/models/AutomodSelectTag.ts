@@ -1,0 +1,3 @@
+
+type AutomodSelectTag = "select";
+export { AutomodSelectTag };

@@ -1,0 +1,3 @@
+
+type AutomodSelectionStrategy = "nomination" | "none" | "playlist" | "random";
+export { AutomodSelectionStrategy };

@@ -1,0 +1,3 @@
+
+type AutomodSpeakerUpdatedTag = "speaker_updated";
+export { AutomodSpeakerUpdatedTag };

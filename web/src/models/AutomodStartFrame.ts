@@ -1,0 +1,7 @@
+import {AutomodStart} from './AutomodStart';
+interface AutomodStartFrame {
+  'namespace': 'automod';
+  'payload': AutomodStart;
+  'additionalProperties'?: Map<string, any>;
+}
+export { AutomodStartFrame };

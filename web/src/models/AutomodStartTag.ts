@@ -1,0 +1,3 @@
+
+type AutomodStartTag = "start";
+export { AutomodStartTag };

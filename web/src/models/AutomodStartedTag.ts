@@ -1,0 +1,3 @@
+
+type AutomodStartedTag = "started";
+export { AutomodStartedTag };

@@ -1,0 +1,6 @@
+import {AutomodStopTag} from './AutomodStopTag';
+interface AutomodStop {
+  'action': AutomodStopTag;
+  'additionalProperties'?: Map<string, any>;
+}
+export { AutomodStop };

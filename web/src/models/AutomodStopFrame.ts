@@ -1,0 +1,7 @@
+import {AutomodStop} from './AutomodStop';
+interface AutomodStopFrame {
+  'namespace': 'automod';
+  'payload': AutomodStop;
+  'additionalProperties'?: Map<string, any>;
+}
+export { AutomodStopFrame };

@@ -1,0 +1,3 @@
+
+type AutomodStopTag = "stop";
+export { AutomodStopTag };

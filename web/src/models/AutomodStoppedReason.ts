@@ -1,0 +1,3 @@
+
+type AutomodStoppedReason = "session_finished" | "stopped_by_moderator";
+export { AutomodStoppedReason };

@@ -1,0 +1,3 @@
+
+type AutomodStoppedTag = "stopped";
+export { AutomodStoppedTag };

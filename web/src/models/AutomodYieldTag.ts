@@ -1,0 +1,3 @@
+
+type AutomodYieldTag = "yield";
+export { AutomodYieldTag };

@@ -1,0 +1,7 @@
+
+interface BreakoutBreakoutRoom {
+  'id': string;
+  'name': string;
+  'additionalProperties'?: Map<string, any>;
+}
+export { BreakoutBreakoutRoom };

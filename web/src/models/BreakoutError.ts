@@ -1,0 +1,8 @@
+import {BreakoutErrorTag} from './BreakoutErrorTag';
+import {BreakoutErrorCode} from './BreakoutErrorCode';
+interface BreakoutError {
+  'message': BreakoutErrorTag;
+  'error': BreakoutErrorCode;
+  'additionalProperties'?: Map<string, any>;
+}
+export { BreakoutError };

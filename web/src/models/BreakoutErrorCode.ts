@@ -1,0 +1,3 @@
+
+type BreakoutErrorCode = "inactive" | "insufficient_permissions" | "internal_error" | "service_unavailable";
+export { BreakoutErrorCode };

@@ -1,0 +1,3 @@
+
+type BreakoutErrorTag = "error";
+export { BreakoutErrorTag };

@@ -1,0 +1,6 @@
+import {BreakoutExpiredTag} from './BreakoutExpiredTag';
+interface BreakoutExpired {
+  'message': BreakoutExpiredTag;
+  'additionalProperties'?: Map<string, any>;
+}
+export { BreakoutExpired };

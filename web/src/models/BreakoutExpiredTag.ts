@@ -1,0 +1,3 @@
+
+type BreakoutExpiredTag = "expired";
+export { BreakoutExpiredTag };

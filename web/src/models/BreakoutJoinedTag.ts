@@ -1,0 +1,3 @@
+
+type BreakoutJoinedTag = "joined";
+export { BreakoutJoinedTag };

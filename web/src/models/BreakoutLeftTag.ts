@@ -1,0 +1,3 @@
+
+type BreakoutLeftTag = "left";
+export { BreakoutLeftTag };

@@ -1,0 +1,3 @@
+
+type BreakoutParticipationKind = "guest" | "recorder" | "sip" | "user";
+export { BreakoutParticipationKind };

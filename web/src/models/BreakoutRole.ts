@@ -1,0 +1,3 @@
+
+type BreakoutRole = "guest" | "moderator" | "user";
+export { BreakoutRole };

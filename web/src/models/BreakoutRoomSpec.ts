@@ -1,0 +1,7 @@
+
+interface BreakoutRoomSpec {
+  'name': string;
+  'assignments'?: string[];
+  'additionalProperties'?: Map<string, any>;
+}
+export { BreakoutRoomSpec };

@@ -1,0 +1,3 @@
+
+type BreakoutStartTag = "start";
+export { BreakoutStartTag };

@@ -1,0 +1,3 @@
+
+type BreakoutStartedTag = "started";
+export { BreakoutStartedTag };

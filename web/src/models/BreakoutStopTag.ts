@@ -1,0 +1,3 @@
+
+type BreakoutStopTag = "stop";
+export { BreakoutStopTag };

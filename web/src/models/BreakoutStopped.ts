@@ -1,0 +1,6 @@
+import {BreakoutStoppedTag} from './BreakoutStoppedTag';
+interface BreakoutStopped {
+  'message': BreakoutStoppedTag;
+  'additionalProperties'?: Map<string, any>;
+}
+export { BreakoutStopped };

@@ -1,0 +1,3 @@
+
+type BreakoutStoppedTag = "stopped";
+export { BreakoutStoppedTag };

@@ -1,0 +1,3 @@
+
+type ChatChatDisabledTag = "chat_disabled";
+export { ChatChatDisabledTag };

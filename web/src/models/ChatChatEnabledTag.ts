@@ -1,0 +1,3 @@
+
+type ChatChatEnabledTag = "chat_enabled";
+export { ChatChatEnabledTag };

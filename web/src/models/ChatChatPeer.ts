@@ -1,0 +1,6 @@
+
+interface ChatChatPeer {
+  'groups'?: string[];
+  'additionalProperties'?: Map<string, any>;
+}
+export { ChatChatPeer };

@@ -1,0 +1,6 @@
+import {ChatClearHistoryTag} from './ChatClearHistoryTag';
+interface ChatClearHistory {
+  'action': ChatClearHistoryTag;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ChatClearHistory };

@@ -1,0 +1,3 @@
+
+type ChatClearHistoryTag = "clear_history";
+export { ChatClearHistoryTag };

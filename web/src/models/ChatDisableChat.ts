@@ -1,0 +1,6 @@
+import {ChatDisableChatTag} from './ChatDisableChatTag';
+interface ChatDisableChat {
+  'action': ChatDisableChatTag;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ChatDisableChat };

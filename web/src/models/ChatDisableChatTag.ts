@@ -1,0 +1,3 @@
+
+type ChatDisableChatTag = "disable_chat";
+export { ChatDisableChatTag };

@@ -1,0 +1,6 @@
+import {ChatEnableChatTag} from './ChatEnableChatTag';
+interface ChatEnableChat {
+  'action': ChatEnableChatTag;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ChatEnableChat };

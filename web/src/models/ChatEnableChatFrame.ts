@@ -1,0 +1,7 @@
+import {ChatEnableChat} from './ChatEnableChat';
+interface ChatEnableChatFrame {
+  'namespace': 'chat';
+  'payload': ChatEnableChat;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ChatEnableChatFrame };

@@ -1,0 +1,3 @@
+
+type ChatEnableChatTag = "enable_chat";
+export { ChatEnableChatTag };

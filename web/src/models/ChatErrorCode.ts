@@ -1,0 +1,3 @@
+
+type ChatErrorCode = "chat_disabled" | "insufficient_permissions" | "internal_error" | "service_unavailable";
+export { ChatErrorCode };

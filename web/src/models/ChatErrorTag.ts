@@ -1,0 +1,3 @@
+
+type ChatErrorTag = "error";
+export { ChatErrorTag };

@@ -1,0 +1,3 @@
+
+type ChatHistoryClearedTag = "history_cleared";
+export { ChatHistoryClearedTag };

@@ -1,0 +1,3 @@
+
+type ChatMessageSentTag = "message_sent";
+export { ChatMessageSentTag };

@@ -1,0 +1,3 @@
+
+type ChatScope = "global" | "group" | "private";
+export { ChatScope };

@@ -1,0 +1,3 @@
+
+type ChatSendMessageTag = "send_message";
+export { ChatSendMessageTag };

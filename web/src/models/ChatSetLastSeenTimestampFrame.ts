@@ -1,0 +1,7 @@
+import {ChatSetLastSeenTimestamp} from './ChatSetLastSeenTimestamp';
+interface ChatSetLastSeenTimestampFrame {
+  'namespace': 'chat';
+  'payload': ChatSetLastSeenTimestamp;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ChatSetLastSeenTimestampFrame };

@@ -1,0 +1,3 @@
+
+type ChatSetLastSeenTimestampTag = "set_last_seen_timestamp";
+export { ChatSetLastSeenTimestampTag };

@@ -1,0 +1,3 @@
+
+type ControlControlPeerParticipationKind = "guest" | "recorder" | "sip" | "user";
+export { ControlControlPeerParticipationKind };

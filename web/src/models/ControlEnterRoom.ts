@@ -1,0 +1,6 @@
+import {ControlEnterRoomTag} from './ControlEnterRoomTag';
+interface ControlEnterRoom {
+  'action': ControlEnterRoomTag;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ControlEnterRoom };

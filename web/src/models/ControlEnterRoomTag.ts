@@ -1,0 +1,3 @@
+
+type ControlEnterRoomTag = "enter_room";
+export { ControlEnterRoomTag };

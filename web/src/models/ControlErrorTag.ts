@@ -1,0 +1,3 @@
+
+type ControlErrorTag = "error";
+export { ControlErrorTag };

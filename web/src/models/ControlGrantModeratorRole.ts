@@ -1,0 +1,7 @@
+import {ControlGrantModeratorRoleTag} from './ControlGrantModeratorRoleTag';
+interface ControlGrantModeratorRole {
+  'action': ControlGrantModeratorRoleTag;
+  'target': string;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ControlGrantModeratorRole };

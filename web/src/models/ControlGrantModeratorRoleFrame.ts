@@ -1,0 +1,7 @@
+import {ControlGrantModeratorRole} from './ControlGrantModeratorRole';
+interface ControlGrantModeratorRoleFrame {
+  'namespace': 'control';
+  'payload': ControlGrantModeratorRole;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ControlGrantModeratorRoleFrame };

@@ -1,0 +1,3 @@
+
+type ControlGrantModeratorRoleTag = "grant_moderator_role";
+export { ControlGrantModeratorRoleTag };

@@ -1,0 +1,6 @@
+import {ControlHandLoweredTag} from './ControlHandLoweredTag';
+interface ControlHandLowered {
+  'message': ControlHandLoweredTag;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ControlHandLowered };

@@ -1,0 +1,3 @@
+
+type ControlHandLoweredTag = "hand_lowered";
+export { ControlHandLoweredTag };

@@ -1,0 +1,3 @@
+
+type ControlHandRaisedTag = "hand_raised";
+export { ControlHandRaisedTag };

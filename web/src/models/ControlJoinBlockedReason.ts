@@ -1,0 +1,3 @@
+
+type ControlJoinBlockedReason = "participant_limit_reached";
+export { ControlJoinBlockedReason };

@@ -1,0 +1,3 @@
+
+type ControlJoinBlockedTag = "join_blocked";
+export { ControlJoinBlockedTag };

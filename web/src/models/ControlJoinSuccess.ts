@@ -1,0 +1,33 @@
+import {ControlJoinSuccessTag} from './ControlJoinSuccessTag';
+import {ControlRole} from './ControlRole';
+import {Tariff} from './Tariff';
+import {ControlRoomInfo} from './ControlRoomInfo';
+import {Participant} from './Participant';
+import {ChatChatJoinData} from './ChatChatJoinData';
+import {ModerationModerationJoinData} from './ModerationModerationJoinData';
+import {PollsPoll} from './PollsPoll';
+import {BreakoutJoinData} from './BreakoutJoinData';
+import {TimerJoinData} from './TimerJoinData';
+import {LegalVoteJoinData} from './LegalVoteJoinData';
+import {AutomodJoinData} from './AutomodJoinData';
+interface ControlJoinSuccess {
+  'message': ControlJoinSuccessTag;
+  'id': string;
+  'display_name': string;
+  'avatar_url'?: string | null;
+  'role': ControlRole;
+  'is_room_owner': boolean;
+  'closes_at'?: string | null;
+  'tariff': Tariff;
+  'room_info': ControlRoomInfo;
+  'participants': Participant[];
+  'chat'?: ChatChatJoinData;
+  'moderation'?: ModerationModerationJoinData;
+  'polls'?: PollsPoll;
+  'breakout'?: BreakoutJoinData;
+  'timer'?: TimerJoinData;
+  'legal_vote'?: LegalVoteJoinData;
+  'automod'?: AutomodJoinData;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ControlJoinSuccess };

@@ -1,0 +1,3 @@
+
+type ControlJoinSuccessTag = "join_success";
+export { ControlJoinSuccessTag };

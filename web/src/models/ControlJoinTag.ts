@@ -1,0 +1,3 @@
+
+type ControlJoinTag = "join";
+export { ControlJoinTag };

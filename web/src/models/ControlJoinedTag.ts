@@ -1,0 +1,3 @@
+
+type ControlJoinedTag = "joined";
+export { ControlJoinedTag };

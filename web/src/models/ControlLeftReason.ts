@@ -1,0 +1,3 @@
+
+type ControlLeftReason = "banned" | "kicked" | "quit" | "sent_to_waiting_room" | "timeout";
+export { ControlLeftReason };

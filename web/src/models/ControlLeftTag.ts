@@ -1,0 +1,3 @@
+
+type ControlLeftTag = "left";
+export { ControlLeftTag };

@@ -1,0 +1,3 @@
+
+type ControlLowerHandTag = "lower_hand";
+export { ControlLowerHandTag };

@@ -1,0 +1,3 @@
+
+type ControlModeratorRoleGrantedTag = "moderator_role_granted";
+export { ControlModeratorRoleGrantedTag };

@@ -1,0 +1,3 @@
+
+type ControlModeratorRoleRevokedTag = "moderator_role_revoked";
+export { ControlModeratorRoleRevokedTag };

@@ -1,0 +1,6 @@
+import {ControlRaiseHandTag} from './ControlRaiseHandTag';
+interface ControlRaiseHand {
+  'action': ControlRaiseHandTag;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ControlRaiseHand };

@@ -1,0 +1,3 @@
+
+type ControlRaiseHandTag = "raise_hand";
+export { ControlRaiseHandTag };

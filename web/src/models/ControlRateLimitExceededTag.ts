@@ -1,0 +1,3 @@
+
+type ControlRateLimitExceededTag = "rate_limit_exceeded";
+export { ControlRateLimitExceededTag };

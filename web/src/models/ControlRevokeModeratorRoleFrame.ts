@@ -1,0 +1,7 @@
+import {ControlRevokeModeratorRole} from './ControlRevokeModeratorRole';
+interface ControlRevokeModeratorRoleFrame {
+  'namespace': 'control';
+  'payload': ControlRevokeModeratorRole;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ControlRevokeModeratorRoleFrame };

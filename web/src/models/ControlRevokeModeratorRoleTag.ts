@@ -1,0 +1,3 @@
+
+type ControlRevokeModeratorRoleTag = "revoke_moderator_role";
+export { ControlRevokeModeratorRoleTag };

@@ -1,0 +1,3 @@
+
+type ControlRole = "guest" | "moderator" | "user";
+export { ControlRole };

@@ -1,0 +1,3 @@
+
+type ControlRoleUpdatedNewRole = "guest" | "moderator" | "user";
+export { ControlRoleUpdatedNewRole };

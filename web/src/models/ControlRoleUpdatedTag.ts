@@ -1,0 +1,3 @@
+
+type ControlRoleUpdatedTag = "role_updated";
+export { ControlRoleUpdatedTag };

@@ -1,0 +1,3 @@
+
+type ControlRoomDeletedTag = "room_deleted";
+export { ControlRoomDeletedTag };

@@ -1,0 +1,3 @@
+
+type ControlTimeLimitQuotaElapsedTag = "time_limit_quota_elapsed";
+export { ControlTimeLimitQuotaElapsedTag };

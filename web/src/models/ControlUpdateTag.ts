@@ -1,0 +1,3 @@
+
+type ControlUpdateTag = "update";
+export { ControlUpdateTag };

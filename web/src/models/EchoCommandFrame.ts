@@ -1,0 +1,7 @@
+
+interface EchoCommandFrame {
+  'namespace': 'echo';
+  'payload': any;
+  'additionalProperties'?: Map<string, any>;
+}
+export { EchoCommandFrame };

@@ -1,0 +1,3 @@
+
+type LegalVoteCancelTag = "cancel";
+export { LegalVoteCancelTag };

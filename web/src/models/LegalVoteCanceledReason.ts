@@ -1,0 +1,3 @@
+
+type LegalVoteCanceledReason = "custom" | "initiator_left" | "room_destroyed";
+export { LegalVoteCanceledReason };

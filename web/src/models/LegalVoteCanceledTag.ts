@@ -1,0 +1,3 @@
+
+type LegalVoteCanceledTag = "canceled";
+export { LegalVoteCanceledTag };

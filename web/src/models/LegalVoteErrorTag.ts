@@ -1,0 +1,3 @@
+
+type LegalVoteErrorTag = "error";
+export { LegalVoteErrorTag };

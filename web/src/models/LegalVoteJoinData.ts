@@ -1,0 +1,6 @@
+import {LegalVoteSummary} from './LegalVoteSummary';
+interface LegalVoteJoinData {
+  'votes': LegalVoteSummary[];
+  'additionalProperties'?: Map<string, any>;
+}
+export { LegalVoteJoinData };

@@ -1,0 +1,3 @@
+
+type LegalVoteReportIssueKind = "audio" | "screenshare" | "video";
+export { LegalVoteReportIssueKind };

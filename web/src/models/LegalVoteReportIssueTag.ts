@@ -1,0 +1,3 @@
+
+type LegalVoteReportIssueTag = "report_issue";
+export { LegalVoteReportIssueTag };

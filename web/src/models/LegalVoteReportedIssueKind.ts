@@ -1,0 +1,3 @@
+
+type LegalVoteReportedIssueKind = "audio" | "screenshare" | "video";
+export { LegalVoteReportedIssueKind };

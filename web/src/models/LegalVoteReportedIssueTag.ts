@@ -1,0 +1,3 @@
+
+type LegalVoteReportedIssueTag = "reported_issue";
+export { LegalVoteReportedIssueTag };

@@ -1,0 +1,3 @@
+
+type LegalVoteStartKind = "live_roll_call" | "pseudonymous" | "roll_call";
+export { LegalVoteStartKind };

@@ -1,0 +1,3 @@
+
+type LegalVoteStartTag = "start";
+export { LegalVoteStartTag };

@@ -1,0 +1,3 @@
+
+type LegalVoteStartedKind = "live_roll_call" | "pseudonymous" | "roll_call";
+export { LegalVoteStartedKind };

@@ -1,0 +1,3 @@
+
+type LegalVoteStartedTag = "started";
+export { LegalVoteStartedTag };

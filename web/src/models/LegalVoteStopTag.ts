@@ -1,0 +1,3 @@
+
+type LegalVoteStopTag = "stop";
+export { LegalVoteStopTag };

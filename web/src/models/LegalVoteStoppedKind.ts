@@ -1,0 +1,3 @@
+
+type LegalVoteStoppedKind = "auto" | "by_participant" | "expired";
+export { LegalVoteStoppedKind };

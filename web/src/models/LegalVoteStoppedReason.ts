@@ -1,0 +1,3 @@
+
+type LegalVoteStoppedReason = "abstain_disabled" | "protocol_inconsistent" | "vote_count_inconsistent";
+export { LegalVoteStoppedReason };

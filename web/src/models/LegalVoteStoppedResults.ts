@@ -1,0 +1,3 @@
+
+type LegalVoteStoppedResults = "invalid" | "valid";
+export { LegalVoteStoppedResults };

@@ -1,0 +1,3 @@
+
+type LegalVoteStoppedTag = "stopped";
+export { LegalVoteStoppedTag };

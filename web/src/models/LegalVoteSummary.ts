@@ -1,0 +1,33 @@
+import {LegalVoteSummaryKind} from './LegalVoteSummaryKind';
+import {LegalVoteSummaryState} from './LegalVoteSummaryState';
+import {LegalVoteSummaryStopKind} from './LegalVoteSummaryStopKind';
+import {LegalVoteVotingRecordValue} from './LegalVoteVotingRecordValue';
+interface LegalVoteSummary {
+  'initiator_id': string;
+  'legal_vote_id': string;
+  'start_time': string;
+  'max_votes': number;
+  'kind': LegalVoteSummaryKind;
+  'name': string;
+  'subtitle'?: string | null;
+  'topic'?: string | null;
+  'allowed_participants': string[];
+  'enable_abstain': boolean;
+  'auto_close': boolean;
+  'duration'?: number | null;
+  'create_pdf': boolean;
+  'timezone'?: string | null;
+  'state': LegalVoteSummaryState;
+  'stop_kind'?: LegalVoteSummaryStopKind | null;
+  'stopped_by'?: string | null;
+  'yes'?: number | null;
+  'no'?: number | null;
+  'abstain'?: number | null;
+  'voting_record'?: Map<string, LegalVoteVotingRecordValue> | null;
+  'issuer'?: string | null;
+  'reason'?: string | null;
+  'custom'?: string | null;
+  'end_time'?: string | null;
+  'additionalProperties'?: Map<string, any>;
+}
+export { LegalVoteSummary };

@@ -1,0 +1,3 @@
+
+type LegalVoteSummaryKind = "live_roll_call" | "pseudonymous" | "roll_call";
+export { LegalVoteSummaryKind };

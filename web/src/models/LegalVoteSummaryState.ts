@@ -1,0 +1,3 @@
+
+type LegalVoteSummaryState = "canceled" | "finished" | "invalid" | "started";
+export { LegalVoteSummaryState };

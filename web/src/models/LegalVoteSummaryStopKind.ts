@@ -1,0 +1,3 @@
+
+type LegalVoteSummaryStopKind = "auto" | "by_user" | "expired";
+export { LegalVoteSummaryStopKind };

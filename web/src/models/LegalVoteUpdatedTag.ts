@@ -1,0 +1,3 @@
+
+type LegalVoteUpdatedTag = "updated";
+export { LegalVoteUpdatedTag };

@@ -1,0 +1,3 @@
+
+type LegalVoteVoteOption = "abstain" | "no" | "yes";
+export { LegalVoteVoteOption };

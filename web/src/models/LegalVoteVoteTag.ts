@@ -1,0 +1,3 @@
+
+type LegalVoteVoteTag = "vote";
+export { LegalVoteVoteTag };

@@ -1,0 +1,3 @@
+
+type LegalVoteVotedReason = "ineligible" | "invalid_option" | "invalid_vote_id";
+export { LegalVoteVotedReason };

@@ -1,0 +1,3 @@
+
+type LegalVoteVotedResponse = "failed" | "success";
+export { LegalVoteVotedResponse };

@@ -1,0 +1,3 @@
+
+type LegalVoteVotedTag = "voted";
+export { LegalVoteVotedTag };

@@ -1,0 +1,3 @@
+
+type LegalVoteVotedVoteOption = "abstain" | "no" | "yes";
+export { LegalVoteVotedVoteOption };

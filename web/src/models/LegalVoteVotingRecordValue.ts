@@ -1,0 +1,3 @@
+
+type LegalVoteVotingRecordValue = "abstain" | "no" | "yes";
+export { LegalVoteVotingRecordValue };

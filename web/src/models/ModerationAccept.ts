@@ -1,0 +1,7 @@
+import {ModerationAcceptTag} from './ModerationAcceptTag';
+interface ModerationAccept {
+  'action': ModerationAcceptTag;
+  'target': string;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ModerationAccept };

@@ -1,0 +1,3 @@
+
+type ModerationAcceptTag = "accept";
+export { ModerationAcceptTag };

@@ -1,0 +1,3 @@
+
+type ModerationAcceptedTag = "accepted";
+export { ModerationAcceptedTag };

@@ -1,0 +1,3 @@
+
+type ModerationBanTag = "ban";
+export { ModerationBanTag };

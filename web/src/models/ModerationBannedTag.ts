@@ -1,0 +1,3 @@
+
+type ModerationBannedTag = "banned";
+export { ModerationBannedTag };

@@ -1,0 +1,3 @@
+
+type ModerationChangeDisplayNameTag = "change_display_name";
+export { ModerationChangeDisplayNameTag };

@@ -1,0 +1,7 @@
+import {ModerationDebrief} from './ModerationDebrief';
+interface ModerationDebriefFrame {
+  'namespace': 'moderation';
+  'payload': ModerationDebrief;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ModerationDebriefFrame };

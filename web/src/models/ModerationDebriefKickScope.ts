@@ -1,0 +1,3 @@
+
+type ModerationDebriefKickScope = "all" | "guests" | "users_and_guests";
+export { ModerationDebriefKickScope };

@@ -1,0 +1,3 @@
+
+type ModerationDebriefTag = "debrief";
+export { ModerationDebriefTag };

@@ -1,0 +1,3 @@
+
+type ModerationDebriefingStartedTag = "debriefing_started";
+export { ModerationDebriefingStartedTag };

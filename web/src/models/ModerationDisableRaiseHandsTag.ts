@@ -1,0 +1,3 @@
+
+type ModerationDisableRaiseHandsTag = "disable_raise_hands";
+export { ModerationDisableRaiseHandsTag };

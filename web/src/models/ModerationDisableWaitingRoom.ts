@@ -1,0 +1,6 @@
+import {ModerationDisableWaitingRoomTag} from './ModerationDisableWaitingRoomTag';
+interface ModerationDisableWaitingRoom {
+  'action': ModerationDisableWaitingRoomTag;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ModerationDisableWaitingRoom };

@@ -1,0 +1,7 @@
+import {ModerationDisableWaitingRoom} from './ModerationDisableWaitingRoom';
+interface ModerationDisableWaitingRoomFrame {
+  'namespace': 'moderation';
+  'payload': ModerationDisableWaitingRoom;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ModerationDisableWaitingRoomFrame };

@@ -1,0 +1,3 @@
+
+type ModerationDisableWaitingRoomTag = "disable_waiting_room";
+export { ModerationDisableWaitingRoomTag };

@@ -1,0 +1,3 @@
+
+type ModerationDisplayNameChangedTag = "display_name_changed";
+export { ModerationDisplayNameChangedTag };

@@ -1,0 +1,3 @@
+
+type ModerationEnableRaiseHandsTag = "enable_raise_hands";
+export { ModerationEnableRaiseHandsTag };

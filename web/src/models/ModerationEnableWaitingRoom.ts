@@ -1,0 +1,6 @@
+import {ModerationEnableWaitingRoomTag} from './ModerationEnableWaitingRoomTag';
+interface ModerationEnableWaitingRoom {
+  'action': ModerationEnableWaitingRoomTag;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ModerationEnableWaitingRoom };

@@ -1,0 +1,3 @@
+
+type ModerationEnableWaitingRoomTag = "enable_waiting_room";
+export { ModerationEnableWaitingRoomTag };

@@ -1,0 +1,8 @@
+import {ModerationErrorTag} from './ModerationErrorTag';
+import {ModerationErrorCode} from './ModerationErrorCode';
+interface ModerationError {
+  'message': ModerationErrorTag;
+  'error': ModerationErrorCode;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ModerationError };

@@ -1,0 +1,3 @@
+
+type ModerationErrorTag = "error";
+export { ModerationErrorTag };

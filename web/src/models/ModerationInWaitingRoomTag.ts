@@ -1,0 +1,3 @@
+
+type ModerationInWaitingRoomTag = "in_waiting_room";
+export { ModerationInWaitingRoomTag };

@@ -1,0 +1,3 @@
+
+type ModerationJoinedWaitingRoomTag = "joined_waiting_room";
+export { ModerationJoinedWaitingRoomTag };

@@ -1,0 +1,7 @@
+import {ModerationKick} from './ModerationKick';
+interface ModerationKickFrame {
+  'namespace': 'moderation';
+  'payload': ModerationKick;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ModerationKickFrame };

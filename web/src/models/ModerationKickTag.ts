@@ -1,0 +1,3 @@
+
+type ModerationKickTag = "kick";
+export { ModerationKickTag };

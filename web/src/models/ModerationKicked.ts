@@ -1,0 +1,6 @@
+import {ModerationKickedTag} from './ModerationKickedTag';
+interface ModerationKicked {
+  'message': ModerationKickedTag;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ModerationKicked };

@@ -1,0 +1,3 @@
+
+type ModerationKickedTag = "kicked";
+export { ModerationKickedTag };

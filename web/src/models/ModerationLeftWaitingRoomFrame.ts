@@ -1,0 +1,8 @@
+import {ModerationLeftWaitingRoom} from './ModerationLeftWaitingRoom';
+interface ModerationLeftWaitingRoomFrame {
+  'namespace': 'moderation';
+  'timestamp': string;
+  'payload': ModerationLeftWaitingRoom;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ModerationLeftWaitingRoomFrame };

@@ -1,0 +1,3 @@
+
+type ModerationLeftWaitingRoomTag = "left_waiting_room";
+export { ModerationLeftWaitingRoomTag };

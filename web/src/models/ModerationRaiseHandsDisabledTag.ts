@@ -1,0 +1,3 @@
+
+type ModerationRaiseHandsDisabledTag = "raise_hands_disabled";
+export { ModerationRaiseHandsDisabledTag };

@@ -1,0 +1,3 @@
+
+type ModerationRaiseHandsEnabledTag = "raise_hands_enabled";
+export { ModerationRaiseHandsEnabledTag };

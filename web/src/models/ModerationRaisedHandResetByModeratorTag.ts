@@ -1,0 +1,3 @@
+
+type ModerationRaisedHandResetByModeratorTag = "raised_hand_reset_by_moderator";
+export { ModerationRaisedHandResetByModeratorTag };

@@ -1,0 +1,7 @@
+import {ModerationResetRaisedHands} from './ModerationResetRaisedHands';
+interface ModerationResetRaisedHandsFrame {
+  'namespace': 'moderation';
+  'payload': ModerationResetRaisedHands;
+  'additionalProperties'?: Map<string, any>;
+}
+export { ModerationResetRaisedHandsFrame };

@@ -1,0 +1,3 @@
+
+type ModerationResetRaisedHandsTag = "reset_raised_hands";
+export { ModerationResetRaisedHandsTag };

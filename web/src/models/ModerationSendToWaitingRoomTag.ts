@@ -1,0 +1,3 @@
+
+type ModerationSendToWaitingRoomTag = "send_to_waiting_room";
+export { ModerationSendToWaitingRoomTag };

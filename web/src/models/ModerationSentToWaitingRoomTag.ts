@@ -1,0 +1,3 @@
+
+type ModerationSentToWaitingRoomTag = "sent_to_waiting_room";
+export { ModerationSentToWaitingRoomTag };

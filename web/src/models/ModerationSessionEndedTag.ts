@@ -1,0 +1,3 @@
+
+type ModerationSessionEndedTag = "session_ended";
+export { ModerationSessionEndedTag };

@@ -1,0 +1,3 @@
+
+type ModerationWaitingParticipantWaitingRoomState = "accepted" | "waiting";
+export { ModerationWaitingParticipantWaitingRoomState };

@@ -1,0 +1,3 @@
+
+type ModerationWaitingRoomDisabledTag = "waiting_room_disabled";
+export { ModerationWaitingRoomDisabledTag };

@@ -1,0 +1,3 @@
+
+type ModerationWaitingRoomEnabledTag = "waiting_room_enabled";
+export { ModerationWaitingRoomEnabledTag };

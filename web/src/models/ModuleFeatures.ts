@@ -1,0 +1,6 @@
+
+interface ModuleFeatures {
+  'features'?: string[];
+  'additionalProperties'?: Map<string, any>;
+}
+export { ModuleFeatures };

@@ -1,0 +1,7 @@
+
+interface PollsChoice {
+  'id': number;
+  'content': string;
+  'additionalProperties'?: Map<string, any>;
+}
+export { PollsChoice };

@@ -1,0 +1,3 @@
+
+type PollsDoneTag = "done";
+export { PollsDoneTag };

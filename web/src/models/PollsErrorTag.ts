@@ -1,0 +1,3 @@
+
+type PollsErrorTag = "error";
+export { PollsErrorTag };

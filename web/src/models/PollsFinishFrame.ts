@@ -1,0 +1,7 @@
+import {PollsFinish} from './PollsFinish';
+interface PollsFinishFrame {
+  'namespace': 'polls';
+  'payload': PollsFinish;
+  'additionalProperties'?: Map<string, any>;
+}
+export { PollsFinishFrame };

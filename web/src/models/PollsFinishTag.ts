@@ -1,0 +1,3 @@
+
+type PollsFinishTag = "finish";
+export { PollsFinishTag };

@@ -1,0 +1,3 @@
+
+type PollsLiveUpdateTag = "live_update";
+export { PollsLiveUpdateTag };

@@ -1,0 +1,7 @@
+
+interface PollsResult {
+  'id': number;
+  'count': number;
+  'additionalProperties'?: Map<string, any>;
+}
+export { PollsResult };

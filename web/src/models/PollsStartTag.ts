@@ -1,0 +1,3 @@
+
+type PollsStartTag = "start";
+export { PollsStartTag };

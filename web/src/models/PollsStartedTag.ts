@@ -1,0 +1,3 @@
+
+type PollsStartedTag = "started";
+export { PollsStartedTag };

@@ -1,0 +1,3 @@
+
+type PollsVoteTag = "vote";
+export { PollsVoteTag };

@@ -1,0 +1,3 @@
+
+type TimerErrorTag = "error";
+export { TimerErrorTag };

@@ -1,0 +1,3 @@
+
+type TimerJoinDataKind = "countdown" | "stopwatch";
+export { TimerJoinDataKind };

@@ -1,0 +1,3 @@
+
+type TimerStartKind = "countdown" | "stopwatch";
+export { TimerStartKind };

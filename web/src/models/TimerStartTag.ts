@@ -1,0 +1,3 @@
+
+type TimerStartTag = "start";
+export { TimerStartTag };

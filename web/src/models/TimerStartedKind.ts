@@ -1,0 +1,3 @@
+
+type TimerStartedKind = "countdown" | "stopwatch";
+export { TimerStartedKind };

@@ -1,0 +1,3 @@
+
+type TimerStartedTag = "started";
+export { TimerStartedTag };

@@ -1,0 +1,7 @@
+import {TimerStop} from './TimerStop';
+interface TimerStopFrame {
+  'namespace': 'timer';
+  'payload': TimerStop;
+  'additionalProperties'?: Map<string, any>;
+}
+export { TimerStopFrame };

@@ -1,0 +1,3 @@
+
+type TimerStopTag = "stop";
+export { TimerStopTag };

@@ -1,0 +1,3 @@
+
+type TimerStoppedKind = "by_moderator" | "expired";
+export { TimerStoppedKind };

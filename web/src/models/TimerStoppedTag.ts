@@ -1,0 +1,3 @@
+
+type TimerStoppedTag = "stopped";
+export { TimerStoppedTag };

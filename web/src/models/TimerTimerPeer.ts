@@ -1,0 +1,6 @@
+
+interface TimerTimerPeer {
+  'ready_status': boolean;
+  'additionalProperties'?: Map<string, any>;
+}
+export { TimerTimerPeer };

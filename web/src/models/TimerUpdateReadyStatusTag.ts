@@ -1,0 +1,3 @@
+
+type TimerUpdateReadyStatusTag = "update_ready_status";
+export { TimerUpdateReadyStatusTag };

@@ -1,0 +1,3 @@
+
+type TimerUpdatedReadyStatusTag = "updated_ready_status";
+export { TimerUpdatedReadyStatusTag };
