@@ -60,25 +60,27 @@ lint: $(TEST_STAMP)
 bench: $(TEST_STAMP) redis-server
 	$(BIN)/python -m bench.fanout
 
-# A Debian package installed when its command is missing (root with apt-get), or a clear error.
+# The Debian package $(2) installed when a command of $(1) is missing (root with apt-get), or a
+# clear error.
 define apt-install
-	@command -v $(1) >/dev/null 2>&1 || { \
-	  echo "$(1) not found: installing it"; \
+	@{ $(foreach c,$(1),command -v $(c) &&) true; } >/dev/null 2>&1 || { \
+	  echo "$(1) not found: installing $(2)"; \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
 	  else \
-	    echo "cannot install $(1): run as root with apt-get, or put it on PATH" >&2; exit 1; \
+	    echo "cannot install $(2): run as root with apt-get, or put it on PATH" >&2; exit 1; \
 	  fi; }
 endef
 
-# Tests start their own redis-server processes on free ports; this only makes sure the binary exists.
+# Tests start their own redis-server processes on free ports (and a local Redis Cluster, made
+# with redis-cli); this only makes sure the binaries exist.
 redis-server:
-	$(call apt-install,redis-server)
+	$(call apt-install,redis-server redis-cli,redis-server)
 
 # The browser tests (tests/browser) drive Debian's chromium; playwright downloads no browser.
 chromium:
-	$(call apt-install,chromium)
+	$(call apt-install,chromium,chromium)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -9,7 +9,9 @@ Configurations, each measured for R = 50 and R = 500 receivers, in the same run:
 * ``ours 2 nodes``    — two such processes over one redis-server, receivers split evenly,
   the sender on node 1;
 * ``baseline 1 node`` — :mod:`bench.baseline`, a bare ``websockets.broadcast()`` relay;
-* ``baseline 2 nodes`` — two baseline processes relaying over one Redis pub/sub channel.
+* ``baseline 2 nodes`` — two baseline processes relaying over one Redis pub/sub channel;
+* ``ours 2 nodes, cluster`` — two of ours over a local Redis Cluster of 3 masters (a replica
+  each), beside ``ours 2 nodes`` in the same interleaving; its Redis CPU is the room's master's.
 
 The load generator is this process: asyncio, one connection per client, each driven by
 websockets' sans-I/O client protocol (see :class:`Client`), no compression on either side;
@@ -83,6 +85,7 @@ from websockets.uri import parse_uri
 from signaling.wire import SUBPROTOCOL, format_timestamp, utcnow
 from tests.support.client import Api
 from tests.support.redis import RedisServer
+from tests.support.redis_cluster import RedisClusterServers
 from tests.support.server import ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -559,6 +562,34 @@ class Ours(Target):
         return found
 
 
+class OursCluster(Ours):
+    """Two of ours over a local Redis Cluster; Redis CPU is measured on the room's master."""
+
+    def __init__(self, nodes: int) -> None:
+        super().__init__(nodes)
+        self.name += ", cluster"
+        self.cluster: RedisClusterServers | None = None
+
+    def start(self) -> None:
+        self.cluster = RedisClusterServers().start()
+        nodes = ",".join(self.cluster.nodes)
+        for _ in range(self.nodes):
+            server = ServerProcess({**SERVER_ENV, "SIGNALING_REDIS_CLUSTER_NODES": nodes})
+            self.servers.append(server)
+            server.start(timeout=START_TIMEOUT)
+
+    async def setup(self) -> None:
+        await super().setup()
+        assert self.cluster is not None
+        self.redis = self.cluster.master_of(f"opentalk-signaling:room:{{{self.room}}}:count")
+
+    def _stop_processes(self) -> None:
+        self.redis = None  # the cluster's: killed with it
+        super()._stop_processes()
+        if self.cluster is not None:
+            self.cluster.kill()
+
+
 class BaselineProcess:
     """One ``python -m bench.baseline`` process."""
 
@@ -864,6 +895,8 @@ class Run:
 async def run_pair(nodes: int, receivers: int, profile: bool) -> list[Result]:
     """The baseline and ours with ``nodes`` nodes at ``receivers``, measured alternately."""
     runs = [Run(Baseline(nodes), receivers), Run(Ours(nodes), receivers)]
+    if nodes == 2:
+        runs.append(Run(OursCluster(nodes), receivers))
     try:
         for run in runs:
             await run.phase("setup", run.prepare)
@@ -977,10 +1010,13 @@ def _verdict(value: float | None, limit: float, digits: int = 2) -> str:
     return f"{value:.{digits}f} ({'met' if value <= limit else 'MISSED'})"
 
 
-def ratio(results: list[Result], nodes: int, receivers: int) -> float | None:
+def ratio(
+    results: list[Result], nodes: int, receivers: int, config: str | None = None
+) -> float | None:
     def cpu(ours: bool) -> float | None:
         for r in results:
-            if (r.ours, r.nodes, r.receivers) == (ours, nodes, receivers):
+            mine = config is None or not ours or r.config == config
+            if mine and (r.ours, r.nodes, r.receivers) == (ours, nodes, receivers):
                 return r.cpu_per_100k
         return None
 
@@ -1003,7 +1039,7 @@ def report(results: list[Result], wall: float, load_before: str) -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        rel = ratio(results, r.nodes, r.receivers) if r.ours else None
+        rel = ratio(results, r.nodes, r.receivers, r.config) if r.ours else None
         print(
             f"| {r.config} | {r.receivers} | {_fmt(r.deliveries_per_s, 0)} "
             f"| {_fmt(r.cpu_per_100k)} | {_fmt(r.redis_per_100k)} | {_fmt(r.p50_ms)} "
@@ -1044,8 +1080,21 @@ def report(results: list[Result], wall: float, load_before: str) -> None:
     print(f"#   p99 < {TARGET_P99_MS:.0f} ms at ~10k deliveries/s: {p99} (baselines: {p99_base})")
     rss = ", ".join(f"{r.config} {_verdict(r.rss_kib_per_conn, TARGET_RSS_KIB, 1)}" for r in big)
     print(f"#   RSS per idle connection ≤ {TARGET_RSS_KIB:.0f} KiB: {rss}")
+    cluster_report(results, largest)
     print(f"cpu_ratio_1node: {'nan' if one is None else f'{one:.2f}'}")
     print(f"cpu_ratio_2node: {'nan' if two is None else f'{two:.2f}'}")
+
+
+def cluster_report(results: list[Result], receivers: int) -> None:
+    """The cluster row against two nodes over one Redis (issue 12's goals)."""
+    rows = {r.config: r for r in results if r.receivers == receivers and r.nodes == 2 and r.ours}
+    one, cluster = rows.get("ours 2 nodes"), rows.get("ours 2 nodes, cluster")
+    if one is None or cluster is None or not one.cpu_per_100k or not one.redis_per_100k:
+        return
+    cpu = (cluster.cpu_per_100k or 0) / one.cpu_per_100k
+    redis = (cluster.redis_per_100k or 0) / one.redis_per_100k
+    print(f"#   cluster CPU per delivery ≤ 1.10 × one Redis: {_verdict(cpu, 1.10)}")
+    print(f"#   owning master's CPU per delivery ≤ 1.00 × one Redis: {_verdict(redis, 1.0)}")
 
 
 async def run_all(sizes: list[int], nodes: list[int], profile: bool) -> list[Result]:

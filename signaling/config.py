@@ -29,6 +29,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     port: int = 11311
     data_dir: str = "./data"
     redis_url: str | None = None
+    redis_cluster_nodes: list[str] = []  # host:port start-up nodes of a Redis Cluster
     workers: int = 1
     log_level: str = "info"
     log_format: str = "text"  # or "json": one object per line
@@ -140,9 +141,21 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
             raise ConfigError(f"{ENV_PREFIX}PORT must be 1..65535, not {self.port}")
         if self.workers < 1:
             raise ConfigError(f"{ENV_PREFIX}WORKERS must be >= 1")
-        if self.workers > 1 and self.redis_url is None:
+        if self.redis_url is not None and self.redis_cluster_nodes:
             raise ConfigError(
-                f"{ENV_PREFIX}WORKERS={self.workers} needs {ENV_PREFIX}REDIS_URL: worker processes "
+                f"set {ENV_PREFIX}REDIS_URL (one Redis) or {ENV_PREFIX}REDIS_CLUSTER_NODES"
+                " (a Redis Cluster), not both"
+            )
+        for node in self.redis_cluster_nodes:
+            host, _, port = node.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ConfigError(
+                    f"{ENV_PREFIX}REDIS_CLUSTER_NODES wants host:port[,host:port...], not {node!r}"
+                )
+        if self.workers > 1 and self.embedded:
+            raise ConfigError(
+                f"{ENV_PREFIX}WORKERS={self.workers} needs {ENV_PREFIX}REDIS_URL or"
+                f" {ENV_PREFIX}REDIS_CLUSTER_NODES: worker processes "
                 "on the embedded backend would not share rooms, tickets or sessions"
             )
         if self.rate_burst < 1 or self.send_queue_limit < 1 or self.max_message_size < 1024:
@@ -185,7 +198,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     @property
     def embedded(self) -> bool:
         """True when no Redis is configured: one process holds all state."""
-        return self.redis_url is None
+        return self.redis_url is None and not self.redis_cluster_nodes
 
     @property
     def uses_dev_secret(self) -> bool:

@@ -20,14 +20,16 @@ The exception tree::
      │    ├── RegistryError           (signaling.registry) the registry cannot be used
      │    │    └── SchemaTooNewError  its schema is newer than this code
      │    └── UnknownRoomError        (signaling.registry) also a LookupError
-     └── redis.exceptions.RedisError
-          ├── ConnectionError         Redis killed, refusing, cut off, loading; pool exhausted
-          ├── TimeoutError            Redis paused or too slow to answer
-          └── ResponseError
-               ├── ClusterDownError   a Redis Cluster without a master for a slot
-               └── TryAgainError      a Redis Cluster slot in migration
+     ├── redis.exceptions.RedisError
+     │    ├── ConnectionError         Redis killed, refusing, cut off, loading; pool exhausted
+     │    ├── TimeoutError            Redis paused or too slow to answer
+     │    └── ResponseError
+     │         ├── ClusterDownError   a Redis Cluster without a master for a slot
+     │         └── TryAgainError      a Redis Cluster slot in migration
+     └── redis.exceptions.RedisClusterException
+          └── SlotNotCoveredError     no master known for a slot (a failover under way)
 
-:data:`BACKEND_ERRORS` are :class:`BackendUnavailable` and the four Redis ones named above:
+:data:`BACKEND_ERRORS` are :class:`BackendUnavailable` and the five Redis ones named above:
 "the shared backend is unreachable" (REST answers 503 ``service_unavailable``, a WebSocket
 command gets a ``service_unavailable`` error event). Any other exception is a bug (500).
 """
@@ -39,7 +41,7 @@ import enum
 from typing import Any, Literal
 
 import msgspec
-from redis.exceptions import ClusterDownError, TryAgainError
+from redis.exceptions import ClusterDownError, SlotNotCoveredError, TryAgainError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.responses import Response
@@ -224,6 +226,7 @@ BACKEND_ERRORS: tuple[type[Exception], ...] = (
     RedisTimeoutError,
     ClusterDownError,
     TryAgainError,
+    SlotNotCoveredError,
 )
 
 

@@ -10,8 +10,11 @@ Channels (reference §15.3, one Redis channel per routing key):
 
 * :func:`room_channel` — everyone in one signaling room (main room or one breakout room);
 * :func:`global_channel` — everyone of a parent room: main, breakout and waiting room;
-* :func:`participant_channel` — the session(s) of one participant id;
+* :func:`participant_channel` — the session(s) of one participant id in a parent room;
 * :func:`group_channel` — the members of one chat group in one signaling room.
+
+Each carries its parent room's hash tag ``{room}``: on a Redis Cluster a room's channels,
+their histories and its live state share one slot.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ class Delivery(msgspec.Struct, array_like=True, omit_defaults=True):
 
 
 def room_channel(room: str, breakout: str | None) -> str:
-    return f"room:{room}" if breakout is None else f"room:{room}:{breakout}"
+    return f"room:{{{room}}}" if breakout is None else f"room:{{{room}}}:{breakout}"
 
 
 def group_channel(room: str, breakout: str | None, group: str) -> str:
@@ -73,11 +76,11 @@ def group_channel(room: str, breakout: str | None, group: str) -> str:
 
 
 def global_channel(room: str) -> str:
-    return f"global:{room}"
+    return f"global:{{{room}}}"
 
 
-def participant_channel(pid: str) -> str:
-    return f"participant:{pid}"
+def participant_channel(room: str, pid: str) -> str:
+    return f"participant:{{{room}}}:{pid}"
 
 
 _encoder = msgspec.msgpack.Encoder()

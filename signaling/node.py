@@ -1,9 +1,10 @@
 """One server process: the backends, the modules and the background duties that tie them.
 
-Built by :func:`signaling.app.create_app`; nothing here is global. With
-``SIGNALING_REDIS_URL`` unset (embedded) live state, tokens and the broker live in this
-process and durable records in SQLite under the data dir; with it set, everything lives in
-Redis and any number of nodes behave as one server.
+Built by :func:`signaling.app.create_app`; nothing here is global. With no Redis configured
+(embedded) live state, tokens and the broker live in this process and durable records in
+SQLite under the data dir; with ``SIGNALING_REDIS_URL`` or ``SIGNALING_REDIS_CLUSTER_NODES``
+(:mod:`signaling.redis_client`), everything lives in Redis and any number of nodes behave as
+one server.
 
 Background duties, one task each:
 
@@ -29,11 +30,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.maint_notifications import MaintNotificationsConfig
-
 from signaling.auth import Authenticator
 from signaling.broker import Broker
 from signaling.broker.memory import MemoryBroker, MemoryBus
@@ -45,6 +41,7 @@ from signaling.join import Joins
 from signaling.modules import Module
 from signaling.modules.catalog import MODULES
 from signaling.modules.context import ModuleContext
+from signaling.redis_client import Client, connect
 from signaling.registry import Registry
 from signaling.registry.redis import RedisRegistry
 from signaling.registry.sqlite import SqliteRegistry
@@ -88,14 +85,15 @@ class Node:
         self.id = uuid.uuid4().hex
         Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
         self.authenticator = Authenticator(settings)
-        self.redis: aioredis.Redis | None = None
+        self.redis: Client | None = None
         self.registry: Registry
         self.state: LiveState
         store: ExpiringStore
         self.broker: Broker
         self.records: Records
         outbox: Outbox
-        if settings.redis_url is None:
+        connection = connect(settings)
+        if connection is None:
             self.registry = SqliteRegistry(str(Path(settings.data_dir) / "registry.sqlite3"))
             self.records = SqliteRecords(str(Path(settings.data_dir) / "meetings.sqlite3"))
             store = MemoryExpiringStore()
@@ -103,23 +101,7 @@ class Node:
             self.state = MemoryState(outbox)
             self.broker = MemoryBroker(MemoryBus(settings.history_size))
         else:
-            pool = aioredis.BlockingConnectionPool.from_url(
-                settings.redis_url,
-                max_connections=16,
-                timeout=5,
-                socket_timeout=2,
-                socket_connect_timeout=2,
-                # a pooled connection whose server went away is replaced before use
-                maint_notifications_config=MaintNotificationsConfig(enabled=False),
-            )
-            self.redis = aioredis.Redis(connection_pool=pool)
-            pubsub_client = aioredis.Redis.from_url(
-                settings.redis_url,
-                socket_connect_timeout=2,
-                socket_keepalive=True,
-                retry=Retry(NoBackoff(), 0),  # the broker reconnects and repairs itself
-                maint_notifications_config=MaintNotificationsConfig(enabled=False),
-            )
+            self.redis = connection.client
             self.registry = RedisRegistry(self.redis, KEY_PREFIX)
             store = RedisExpiringStore(self.redis, KEY_PREFIX)
             self.state = RedisState(self.redis, KEY_PREFIX)
@@ -127,13 +109,13 @@ class Node:
             outbox = RedisOutbox(self.redis, KEY_PREFIX)
             self.broker = RedisBroker(
                 self.redis,
-                pubsub_client,
+                connection.shards,
                 KEY_PREFIX,
                 history_size=settings.history_size,
                 history_ttl=settings.history_ttl,
                 on_connect=self._check_epoch,
             )
-            self._pubsub_client = pubsub_client
+            self._connection = connection
         self.store = store
         self.tokens = Tokens(store, settings)
         self.hub = Hub(self.broker)
@@ -175,8 +157,7 @@ class Node:
         await self.records.close()
         await self.state.close()
         if self.redis is not None:
-            await self.redis.aclose(close_connection_pool=True)
-            await self._pubsub_client.aclose()
+            await self._connection.aclose()
 
     async def publish(self, channel: str, delivery: Delivery) -> None:
         await self.hub.publish(channel, delivery)

@@ -116,7 +116,7 @@ class Session:
         self.channels = [
             room_channel(self.room, self.breakout),
             global_channel(self.room),
-            participant_channel(self.id),
+            participant_channel(self.room, self.id),
             *(group_channel(self.room, self.breakout, group) for group in self.groups),
         ]
         self._modules: Mapping[str, Module] = node.modules

@@ -15,11 +15,11 @@ import uuid
 from collections import deque
 from typing import Protocol
 
-import redis.asyncio as aioredis
 from starlette.requests import Request
 
 from signaling.config import Settings
 from signaling.errors import TOO_MANY_REQUESTS, Failure
+from signaling.redis_client import Client
 from tickets.throttle_redis import RedisThrottle
 
 SWEEP_AT = 10_000  # keys
@@ -73,7 +73,7 @@ async def attempt(throttle: Throttle, scope: str, subject: str) -> str:
     return attempt_id
 
 
-def build_throttles(settings: Settings, redis: aioredis.Redis | None, prefix: str) -> Throttles:
+def build_throttles(settings: Settings, redis: Client | None, prefix: str) -> Throttles:
     """Throttles in this process (embedded) or shared through Redis."""
 
     def make(name: str, attempts: int) -> Throttle:

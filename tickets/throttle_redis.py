@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import redis.asyncio as aioredis
+from signaling.redis_client import Client
 
 # KEYS: the attempts of one (scope, subject) (sorted set: attempt id -> time in ms)
 # ARGV: attempt id, window (ms), attempts allowed
@@ -27,7 +27,7 @@ return tonumber(oldest[2]) + window - ms
 
 class RedisThrottle:
     def __init__(
-        self, client: aioredis.Redis, prefix: str, attempts: int, window: float, name: str
+        self, client: Client, prefix: str, attempts: int, window: float, name: str
     ) -> None:
         self._redis = client
         self._prefix = f"{prefix}throttle:{name}:"

@@ -1,27 +1,29 @@
-"""Redis :class:`~signaling.broker.Broker`: one pub/sub channel per routing key, numbered
-publications with a short history per channel (``lua/publish.lua``: number, keep and publish
-in one step), and one reader task per node that reconnects with backoff, resubscribes
-everything it had and repairs every channel from the history (``lua/history.lua``).
+"""Redis :class:`~signaling.broker.Broker` on one Redis or a Redis Cluster: sharded pub/sub
+(``SPUBLISH``/``SSUBSCRIBE``), numbered publications with a short history per channel
+(``lua/publish.lua``: number, keep and publish in one step), and one :class:`ShardLink` per
+server that holds a subscription of this node (on a cluster: only the masters owning the
+rooms this node has participants in). A broken link's channels move to whichever master
+owns them now (the slot map is reread) and are repaired from the history
+(``lua/history.lua``). ``connected`` is set once Redis answered ``on_connect`` and clear while a
+channel waits for a link; ``on_connect`` runs again after every such recovery.
 
-Keys per channel ``C`` (under the channel's hash tag, so one script touches one slot):
-``<prefix>{C}:meta`` (the numbering: ``epoch``, ``seq``; expires ``meta_ttl`` after the last
-publication) and ``<prefix>{C}:history`` (the last ``history_size`` wire forms; expires
-``history_ttl`` after the last publication).
+Names of channel ``C`` (:func:`channel_names`): its pub/sub channel ``<prefix>C``, its
+numbering ``<prefix>C:meta`` (``epoch``, ``seq``; expires ``meta_ttl`` after the last
+publication) and its history ``<prefix>C:history`` (the last ``history_size`` wire forms;
+expires ``history_ttl`` after the last publication), all on the slot of ``C``'s hash tag (the
+hub's channels carry their room's ``{room}``; a channel without one gets a tag of its own).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import hashlib
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from importlib import resources
 from typing import Any
 
-import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from signaling.broker.sequencer import (
     NO_EPOCH,
@@ -33,27 +35,40 @@ from signaling.broker.sequencer import (
     new_epoch,
     parse,
 )
+from signaling.broker.shard_link import ShardLink
+from signaling.errors import BACKEND_ERRORS
+from signaling.redis_client import Client, Shards
 from signaling.tasks import cancel_until_done
 
 log = logging.getLogger(__name__)
-_LINK_ERRORS = (RedisConnectionError, RedisTimeoutError, OSError)
 _PUBLISH_RETRIES = (0.05, 0.2, 0.5)  # seconds before each retry of an unclear publish
 LOCAL_DELIVERY_WAIT = 2.0  # publish waits this long for its own local delivery (in order)
 
 
-def _script(client: aioredis.Redis, name: str) -> Any:
+def channel_names(prefix: str, channel: str) -> tuple[str, str, str]:
+    """The pub/sub channel, the numbering key and the history key of ``channel``."""
+    name = prefix + channel
+    opening = name.find("{")
+    if opening < 0 or name.find("}", opening + 1) <= opening + 1:  # no hash tag (Redis' rule)
+        tag = hashlib.blake2b(channel.encode(), digest_size=8).hexdigest()
+        name = f"{prefix}{{{tag}}}{channel}"
+    return name, name + ":meta", name + ":history"
+
+
+def _script(client: Client, name: str) -> Any:
     text = resources.files("signaling.broker").joinpath(f"lua/{name}").read_text()
     return client.register_script(text)
 
 
 class RedisBroker:
-    """``client`` runs publishes and history reads; ``pubsub_client`` holds the
-    subscription (it must not retry by itself: a silent resubscription would hide a gap)."""
+    """``client`` runs publishes and history reads; ``shards`` says where each channel lives
+    and opens the subscription connections (they must not retry by themselves: a silent
+    resubscription would hide a gap)."""
 
     def __init__(
         self,
-        client: aioredis.Redis,
-        pubsub_client: aioredis.Redis,
+        client: Client,
+        shards: Shards,
         prefix: str,
         *,
         history_size: int = 1000,
@@ -63,7 +78,7 @@ class RedisBroker:
         on_connect: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._redis = client
-        self.pubsub_client = pubsub_client
+        self._shards = shards
         self._prefix = prefix
         self._history_size = history_size
         self._history_ttl = max(1, round(history_ttl))
@@ -72,10 +87,13 @@ class RedisBroker:
         self._publish = _script(client, "publish.lua")
         self._history = _script(client, "history.lua")
         self._sequencer = Sequencer(self._fetch)
-        self._pubsub: Any = None
-        self._pongs: dict[bytes, asyncio.Future[None]] = {}
+        self._channels: dict[bytes, str] = {}  # pub/sub name -> channel, while subscribed
+        self._links: dict[str, ShardLink] = {}  # by server address
+        self._homes: dict[str, ShardLink] = {}  # pub/sub name -> the link holding it
+        self._orphans: set[str] = set()  # names waiting for a link
         self._lock = asyncio.Lock()
-        self._reader: asyncio.Task[None] | None = None
+        self._recovery: asyncio.Task[None] | None = None
+        self._closing: set[asyncio.Task[None]] = set()  # links being closed after a loss
         self._on_connect = on_connect
         self.connected = asyncio.Event()
 
@@ -87,11 +105,10 @@ class RedisBroker:
         self._sequencer.set_handlers(handler, resync)
 
     async def start(self) -> None:
-        self._reader = asyncio.get_running_loop().create_task(self._run())
+        self._recover_soon()
 
-    def _keys(self, channel: str) -> list[str]:
-        base = f"{self._prefix}{{{channel}}}:"
-        return [base + "meta", base + "history"]
+    def _name(self, channel: str) -> str:
+        return channel_names(self._prefix, channel)[0]
 
     # -- publishing ------------------------------------------------------------------------
 
@@ -99,13 +116,13 @@ class RedisBroker:
         number, body = self._sequencer.publishing(data)
         try:
             await self._publish_once(channel, body, retry=False)
-        except _LINK_ERRORS:
+        except BACKEND_ERRORS:
             for delay in _PUBLISH_RETRIES:
                 await asyncio.sleep(delay)
                 try:
                     await self._publish_once(channel, body, retry=True)
                     break
-                except _LINK_ERRORS:
+                except BACKEND_ERRORS:
                     continue
             else:
                 if not self._sequencer.came_back(number):
@@ -114,10 +131,11 @@ class RedisBroker:
         await self._sequencer.delivered(number, channel, timeout=LOCAL_DELIVERY_WAIT)
 
     async def _publish_once(self, channel: str, body: bytes, *, retry: bool) -> None:
+        name, meta, history = channel_names(self._prefix, channel)
         await self._publish(
-            keys=self._keys(channel),
+            keys=[meta, history],
             args=[
-                self._prefix + channel,
+                name,
                 body,
                 new_epoch(),
                 self._history_size,
@@ -128,7 +146,8 @@ class RedisBroker:
         )
 
     async def _fetch(self, channel: str, epoch: bytes, after: int) -> History:
-        found = await self._history(keys=self._keys(channel), args=[epoch, after])
+        keys = list(channel_names(self._prefix, channel)[1:])
+        found = await self._history(keys=keys, args=[epoch, after])
         head_epoch = bytes(found[0])
         head_seq = int(found[1])
         if not int(found[2]):
@@ -138,7 +157,7 @@ class RedisBroker:
     async def _heads(self, channels: list[str]) -> list[Cursor]:
         async with self._redis.pipeline(transaction=False) as pipe:
             for channel in channels:
-                pipe.hmget(self._keys(channel)[0], ["epoch", "seq"])
+                pipe.hmget(channel_names(self._prefix, channel)[1], ["epoch", "seq"])
             rows = await pipe.execute()
         return [
             Cursor(NO_EPOCH, 0) if epoch is None else Cursor(bytes(epoch), int(seq))
@@ -153,103 +172,132 @@ class RedisBroker:
             new = [c for c in channels if not self._sequencer.is_subscribed(c)]
             if not new:
                 return
-            for channel in new:
+            names = [self._name(c) for c in new]
+            for channel, name in zip(new, names, strict=True):
                 self._sequencer.add(channel)
+                self._channels[name.encode()] = channel
             try:
-                pubsub = self._pubsub
-                if pubsub is None:
-                    raise RedisConnectionError("not connected to Redis")
-                await pubsub.subscribe(*(self._prefix + c for c in new))
-                await self._barrier(pubsub)
+                _, failure = await self._place(names)
+                if failure is not None:
+                    raise failure
                 for channel, head in zip(new, await self._heads(new), strict=True):
                     self._sequencer.start(channel, head)
             except BaseException:
-                for channel in new:
-                    self._sequencer.remove(channel)
+                await self._drop(new)
                 raise
 
     async def unsubscribe(self, channels: list[str]) -> None:
         async with self._lock:
-            gone = [c for c in channels if self._sequencer.is_subscribed(c)]
-            for channel in gone:
-                self._sequencer.remove(channel)
-            if gone and self._pubsub is not None:
-                with contextlib.suppress(*_LINK_ERRORS):
-                    await self._pubsub.unsubscribe(*(self._prefix + c for c in gone))
+            await self._drop([c for c in channels if self._sequencer.is_subscribed(c)])
 
-    async def _barrier(self, pubsub: Any, timeout: float = 5.0) -> None:
-        """Wait until Redis has handled everything sent on the pub/sub connection so far."""
-        token = os.urandom(8).hex().encode()
-        pong = self._pongs[token] = asyncio.get_running_loop().create_future()
-        try:
-            await pubsub.ping(token)
-            await asyncio.wait_for(pong, timeout)
-        finally:
-            self._pongs.pop(token, None)
+    async def _drop(self, channels: list[str]) -> None:
+        by_link: dict[ShardLink, list[str]] = {}
+        for channel in channels:
+            self._sequencer.remove(channel)
+            name = self._name(channel)
+            self._channels.pop(name.encode(), None)
+            self._orphans.discard(name)
+            link = self._homes.pop(name, None)
+            if link is not None:
+                by_link.setdefault(link, []).append(name)
+        for link, names in by_link.items():
+            await link.unsubscribe(names)
+            if not link.names:  # no room of this node lives on that server any more
+                self._links.pop(link.address, None)
+                await link.close()
 
-    # -- the reader ----------------------------------------------------------------------------
+    async def _place(self, names: list[str]) -> tuple[list[str], BaseException | None]:
+        """Subscribe each name on the server that owns it now, one link per server. Returns
+        the names placed and the first failure (the others stay orphans)."""
+        groups: dict[str, list[str]] = {}
+        placed: list[str] = []
+        failure: BaseException | None = None
+        for name in names:
+            try:
+                groups.setdefault(self._shards.owner(name), []).append(name)
+            except BACKEND_ERRORS as exc:  # no master owns its slot right now
+                failure = failure or exc
+        for address, group in groups.items():
+            link = self._links.get(address)
+            if link is None:
+                link = ShardLink(
+                    address,
+                    self._shards.subscriber(address),
+                    self._offer,
+                    self._lost,
+                    self._health_interval,
+                )
+                self._links[address] = link
+            try:
+                await link.subscribe(group)
+                if link.lost:  # broke while we waited: its loss was reported without these
+                    raise RedisConnectionError(f"the pub/sub link to {address} broke")
+            except BACKEND_ERRORS as exc:
+                failure = failure or exc
+                if not link.names:
+                    self._links.pop(address, None)
+                    await link.close()
+                continue
+            for name in group:
+                self._homes[name] = link
+                self._orphans.discard(name)
+            placed += group
+        return placed, failure
 
-    async def _run(self) -> None:
+    def _offer(self, name: bytes, data: bytes) -> None:
+        channel = self._channels.get(name)
+        if channel is not None:
+            self._sequencer.offer(channel, data)
+
+    # -- lost links -----------------------------------------------------------------------------
+
+    def _lost(self, link: ShardLink) -> None:
+        """A link broke: its channels wait for a new home, then a repair."""
+        log.warning("lost the Redis pub/sub link to %s; moving its channels", link.address)
+        if self._links.get(link.address) is link:
+            del self._links[link.address]
+        for name in link.names:
+            if self._homes.get(name) is link:
+                del self._homes[name]
+                self._orphans.add(name)
+        self.connected.clear()
+        self._recover_soon()
+        closing = asyncio.get_running_loop().create_task(link.close())
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
+
+    def _recover_soon(self) -> None:
+        if self._recovery is None or self._recovery.done():
+            self._recovery = asyncio.get_running_loop().create_task(self._recover())
+
+    async def _recover(self) -> None:
         backoff = 0.05
         while True:
-            pubsub = self.pubsub_client.pubsub()
-            reading: asyncio.Task[None] | None = None
             try:
                 async with self._lock:
-                    channels = self._sequencer.channels()
-                    await pubsub.subscribe(
-                        self._prefix + "-", *(self._prefix + c for c in channels)
-                    )
-                    reading = asyncio.get_running_loop().create_task(self._read(pubsub))
-                    await self._barrier(pubsub)
-                    self._pubsub = pubsub
-                    self._sequencer.reconnected()
-                self.connected.set()
-                backoff = 0.05
+                    await self._shards.refresh()
+                    if self._orphans:
+                        placed, failure = await self._place(sorted(self._orphans))
+                        self._sequencer.reconnected(
+                            [c for n in placed if (c := self._channels.get(n.encode()))]
+                        )
+                        if failure is not None:
+                            raise failure
                 if self._on_connect is not None:
                     await self._on_connect()
-                await self._watch(pubsub, reading)
-            except (TimeoutError, *_LINK_ERRORS) as exc:
-                if self.connected.is_set():
-                    log.warning("lost the Redis pub/sub connection (%s); reconnecting", exc)
-            finally:
-                self.connected.clear()
-                self._pubsub = None
-                if reading is not None:
-                    reading.cancel()
-                for pong in self._pongs.values():
-                    if not pong.done():
-                        pong.set_exception(RedisConnectionError("pub/sub connection lost"))
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                if not self._orphans:
+                    self.connected.set()
+                    return
+            except Exception as exc:  # the backend is away or has no master for a slot yet
+                log.warning("Redis pub/sub not (fully) connected (%s); retrying", exc)
             await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 2.0)
-
-    async def _watch(self, pubsub: Any, reading: asyncio.Task[None]) -> None:
-        """Return (raise) when reading fails or the connection stops answering pings."""
-        while True:
-            done, _ = await asyncio.wait({reading}, timeout=self._health_interval)
-            if done:
-                reading.result()
-                raise RedisConnectionError("the pub/sub reader stopped")
-            await self._barrier(pubsub, timeout=2 * self._health_interval)
-
-    async def _read(self, pubsub: Any) -> None:
-        prefix_length = len(self._prefix)
-        offer = self._sequencer.offer
-        while True:
-            message = await pubsub.get_message(timeout=None)
-            if message is None:
-                continue
-            kind = message["type"]
-            if kind == "message":
-                offer(message["channel"][prefix_length:].decode(), message["data"])
-            elif kind == "pong":
-                pong = self._pongs.get(message["data"])
-                if pong is not None and not pong.done():
-                    pong.set_result(None)
+            backoff = min(backoff * 2, 0.5)  # a failover promotes a replica within seconds
 
     async def close(self) -> None:
-        if self._reader is not None:
-            await cancel_until_done({self._reader})
+        if self._recovery is not None:
+            await cancel_until_done({self._recovery})
+        for link in list(self._links.values()):
+            await link.close()
+        self._links.clear()
+        await asyncio.gather(*self._closing, return_exceptions=True)
         await self._sequencer.close()

@@ -238,10 +238,11 @@ class Sequencer:
         if cursor is not None:
             self._drain(channel, stream)
 
-    def reconnected(self) -> None:
-        """The link was broken: anything may have been missed on every channel."""
-        for channel, stream in self._streams.items():
-            if stream.cursor is not None:
+    def reconnected(self, channels: list[str] | None = None) -> None:
+        """The link was broken: anything may have been missed on ``channels`` (None: all)."""
+        for channel in list(self._streams) if channels is None else channels:
+            stream = self._streams.get(channel)
+            if stream is not None and stream.cursor is not None:
                 self._repair(channel, stream, stream.cursor)
 
     def _drain(self, channel: str, stream: _Stream, repaired: bool = False) -> None:

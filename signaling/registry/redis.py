@@ -13,23 +13,29 @@ never expire (run Redis with AOF: these records are durable):
 - ``sip:{room}``: the :class:`~tickets.registry.SipConfig` as JSON; ``sip-id:{sip_id}``: the
   room holding that call-in id (taken with ``SET NX``, which makes ids unique).
 
-Every change spanning keys is one Lua script or MULTI/EXEC; read-modify-write of one record is
-a compare-and-set script retried on conflict, so an update never resurrects a record that was
-deleted meanwhile. Errors, validation and edge cases mirror :mod:`tickets.sqlite_registry`,
-whose exception types are reused. The scripts address keys they derive from stored data, so
-the registry needs a single Redis (not Redis Cluster).
+Every record spreads by its own key (on Redis Cluster each may live on another slot), so every
+command and script touches one key. The room record is the truth: a room exists while
+``room:{id}`` does, and its invites and SIP config count only while it exists. A change
+spanning keys runs in an order that leaves, at any point it may stop, only records of a room
+that is gone or index entries without a record, which every read skips: creating writes the
+index entries first and the room record last; deleting deletes the room record first; an
+invite or SIP config created beside a room looks again after writing and takes itself back if
+the room went meanwhile. Read-modify-write of one record is a compare-and-set script retried on
+conflict, so an update never resurrects a record that was deleted meanwhile. Errors, validation
+and edge cases mirror :mod:`tickets.sqlite_registry`, whose exception types are reused.
 """
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from signaling.redis_client import Client
 from signaling.registry import (
     SIP_ID_ATTEMPTS,
     SIP_ID_LENGTH,
@@ -65,73 +71,28 @@ end
 return 0
 """
 
-# KEYS[1] an index sorted set; ARGV[1] the key prefix of its records. Oldest first.
-_LIST = """
-local out = {}
-for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local value = redis.call('GET', ARGV[1] .. member)
-  if value then out[#out + 1] = value end
+# KEYS[1] a record; ARGV[1] the value it must hold to be deleted.
+_DELETE_IF = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
 end
-return out
-"""
-
-# KEYS[1] room, KEYS[2] invite, KEYS[3] room-invites; ARGV[1] JSON, ARGV[2] score, ARGV[3] code.
-_CREATE_INVITE = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('SET', KEYS[2], ARGV[1])
-redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
-return 1
-"""
-
-# KEYS[1] room, KEYS[2] rooms-by of its creator, KEYS[3] room-invites, KEYS[4] sip;
-# ARGV[1] the registry prefix, ARGV[2] the room id.
-_DELETE_ROOM = """
-if redis.call('DEL', KEYS[1]) == 0 then return 0 end
-redis.call('ZREM', KEYS[2], ARGV[2])
-for _, code in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do
-  redis.call('DEL', ARGV[1] .. 'invite:' .. code)
-end
-redis.call('DEL', KEYS[3])
-local sip = redis.call('GET', KEYS[4])
-if sip then
-  local id_key = ARGV[1] .. 'sip-id:' .. cjson.decode(sip)['sip_id']
-  if redis.call('GET', id_key) == ARGV[2] then redis.call('DEL', id_key) end
-  redis.call('DEL', KEYS[4])
-end
-return 1
-"""
-
-# KEYS[1] sip; ARGV[1] the registry prefix, ARGV[2] the room id.
-_DELETE_SIP = """
-local sip = redis.call('GET', KEYS[1])
-if not sip then return 0 end
-local id_key = ARGV[1] .. 'sip-id:' .. cjson.decode(sip)['sip_id']
-if redis.call('GET', id_key) == ARGV[2] then redis.call('DEL', id_key) end
-redis.call('DEL', KEYS[1])
-return 1
-"""
-
-# KEYS[1] room, KEYS[2] sip, KEYS[3] sip-id; ARGV[1] JSON, ARGV[2] the room id.
-# 1 created; 0 unknown room; 2 the room got a config meanwhile; 3 the id is taken.
-_CREATE_SIP = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
-if not redis.call('SET', KEYS[3], ARGV[2], 'NX') then return 3 end
-redis.call('SET', KEYS[2], ARGV[1])
-return 1
-"""
-
-# KEYS[1] sip-id; ARGV[1] the key prefix of SIP configs.
-_FIND_SIP = """
-local room = redis.call('GET', KEYS[1])
-if not room then return false end
-return redis.call('GET', ARGV[1] .. room)
+return 0
 """
 
 _encoder = msgspec.json.Encoder()
 _room_decoder = msgspec.json.Decoder(Room)
 _invite_decoder = msgspec.json.Decoder(Invite)
 _sip_decoder = msgspec.json.Decoder(SipConfig)
+
+
+class _Created(enum.Enum):
+    YES = 1
+    EXISTS = 2  # the room got a config meanwhile
+    TAKEN = 3  # the drawn id belongs to another room
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -156,17 +117,12 @@ class RedisRegistry:
     ``client`` belongs to the caller: :meth:`close` leaves it open.
     """
 
-    def __init__(self, client: aioredis.Redis, prefix: str = "opentalk-signaling:") -> None:
+    def __init__(self, client: Client, prefix: str = "opentalk-signaling:") -> None:
         self._redis = client
         self._keys = prefix + "registry:"
         self._open = False
         self._compare_and_set: Any = client.register_script(_COMPARE_AND_SET)
-        self._list: Any = client.register_script(_LIST)
-        self._create_invite: Any = client.register_script(_CREATE_INVITE)
-        self._delete_room: Any = client.register_script(_DELETE_ROOM)
-        self._delete_sip: Any = client.register_script(_DELETE_SIP)
-        self._create_sip: Any = client.register_script(_CREATE_SIP)
-        self._find_sip: Any = client.register_script(_FIND_SIP)
+        self._delete_if: Any = client.register_script(_DELETE_IF)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -184,6 +140,25 @@ class RedisRegistry:
     async def _replace(self, key: str, old: Any, new: bytes) -> bool:
         """Write ``new`` if ``key`` still holds ``old`` (as read)."""
         return bool(await self._compare_and_set(keys=[key], args=[old, new]))
+
+    async def _remove(self, key: str, value: Any) -> bool:
+        """Delete ``key`` if it still holds ``value``."""
+        return bool(await self._delete_if(keys=[key], args=[value]))
+
+    async def _exists(self, room_id: str) -> bool:
+        return bool(await self._redis.exists(self._key("room", room_id)))
+
+    async def _records(self, index: str, kind: str) -> list[Any]:
+        """The records an index lists, oldest first (entries without a record skipped)."""
+        self._check_open()
+        members: list[Any] = await self._redis.zrange(index, 0, -1)
+        if not members:
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for member in members:
+                pipe.get(self._key(kind, member.decode() if isinstance(member, bytes) else member))
+            values = await pipe.execute()
+        return [value for value in values if value is not None]
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -228,10 +203,10 @@ class RedisRegistry:
             password=password,
             waiting_room=waiting_room,
         )
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(self._key("room", room.id), _encoder.encode(room))
-            pipe.zadd(self._key("rooms-by", created_by.id), {room.id: _score(room.created_at)})
-            await pipe.execute()
+        await self._redis.zadd(
+            self._key("rooms-by", created_by.id), {room.id: _score(room.created_at)}
+        )
+        await self._redis.set(self._key("room", room.id), _encoder.encode(room))
         return room
 
     async def get_room(self, room_id: str) -> Room | None:
@@ -240,8 +215,7 @@ class RedisRegistry:
 
     async def rooms_created_by(self, user_id: str) -> list[Room]:
         """The user's rooms, oldest first."""
-        self._check_open()
-        raws = await self._list(keys=[self._key("rooms-by", user_id)], args=[self._key("room", "")])
+        raws = await self._records(self._key("rooms-by", user_id), "room")
         return [_room_decoder.decode(raw) for raw in raws]
 
     async def update_room(
@@ -268,16 +242,24 @@ class RedisRegistry:
 
     async def delete_room(self, room_id: str) -> bool:
         """Delete the room with its invites and SIP config; False if it did not exist."""
-        room = await self.get_room(room_id)
-        if room is None:
-            return False
-        keys = [
-            self._key("room", room_id),
-            self._key("rooms-by", room.created_by.id),  # the creator never changes
-            self._key("room-invites", room_id),
-            self._key("sip", room_id),
-        ]
-        return bool(await self._delete_room(keys=keys, args=[self._keys, room_id]))
+        key = self._key("room", room_id)
+        for _ in range(CAS_ATTEMPTS):
+            raw = await self._get(key)
+            if raw is None:
+                return False  # gone already (or deleted by someone else meanwhile)
+            if await self._remove(key, raw):
+                break
+        else:
+            raise RegistryError(f"room {room_id} kept changing: {CAS_ATTEMPTS} tries to delete it")
+        room = _room_decoder.decode(raw)
+        await self._redis.zrem(self._key("rooms-by", room.created_by.id), room_id)
+        invites = self._key("room-invites", room_id)
+        codes: list[Any] = await self._redis.zrange(invites, 0, -1)
+        for code in codes:
+            await self._redis.delete(self._key("invite", _text(code)))
+        await self._redis.delete(invites)
+        await self._drop_sip(room_id)
+        return True
 
     # -- invites ----------------------------------------------------------------------------
 
@@ -301,27 +283,31 @@ class RedisRegistry:
             active=True,
             expiration=None if expiration is None else _utc(expiration),
         )
-        keys = [
-            self._key("room", room_id),
-            self._key("invite", invite.invite_code),
-            self._key("room-invites", room_id),
-        ]
-        args = [_encoder.encode(invite), _score(now), invite.invite_code]
-        if not await self._create_invite(keys=keys, args=args):
+        if not await self._exists(room_id):
+            raise UnknownRoomError(room_id)
+        invites = self._key("room-invites", room_id)
+        key = self._key("invite", invite.invite_code)
+        await self._redis.zadd(invites, {invite.invite_code: _score(now)})
+        await self._redis.set(key, _encoder.encode(invite))
+        if not await self._exists(room_id):  # deleted meanwhile: take the invite back
+            await self._redis.delete(key)
+            await self._redis.zrem(invites, invite.invite_code)
             raise UnknownRoomError(room_id)
         return invite
 
     async def invites_of_room(self, room_id: str) -> list[Invite]:
         """The room's invites (revoked ones included), oldest first."""
-        self._check_open()
-        raws = await self._list(
-            keys=[self._key("room-invites", room_id)], args=[self._key("invite", "")]
-        )
+        raws = await self._records(self._key("room-invites", room_id), "invite")
+        if not raws or not await self._exists(room_id):
+            return []
         return [_invite_decoder.decode(raw) for raw in raws]
 
     async def get_invite(self, invite_code: str) -> Invite | None:
         raw = await self._get(self._key("invite", invite_code))
-        return None if raw is None else _invite_decoder.decode(raw)
+        if raw is None:
+            return None
+        invite = _invite_decoder.decode(raw)
+        return invite if await self._exists(invite.room) else None
 
     async def update_invite(
         self, invite_code: str, updated_by: UserProfile, expiration: datetime | None
@@ -354,15 +340,16 @@ class RedisRegistry:
 
     async def get_sip_config(self, room_id: str) -> SipConfig | None:
         raw = await self._get(self._key("sip", room_id))
-        return None if raw is None else _sip_decoder.decode(raw)
+        if raw is None or not await self._exists(room_id):
+            return None
+        return _sip_decoder.decode(raw)
 
     async def find_sip_config(self, sip_id: str) -> SipConfig | None:
-        self._check_open()
-        raw = await self._find_sip(keys=[self._key("sip-id", sip_id)], args=[self._key("sip", "")])
-        if raw is None:
+        room = await self._get(self._key("sip-id", sip_id))
+        if room is None:
             return None
-        config = _sip_decoder.decode(raw)
-        return config if config.sip_id == sip_id else None
+        config = await self.get_sip_config(_text(room))
+        return config if config is not None and config.sip_id == sip_id else None
 
     async def put_sip_config(
         self, room_id: str, *, password: str | None, lobby: bool | None
@@ -396,23 +383,55 @@ class RedisRegistry:
                     password=pin,
                     lobby=bool(lobby),
                 )
-                keys = [self._key("room", room_id), key, self._key("sip-id", config.sip_id)]
-                outcome = await self._create_sip(keys=keys, args=[_encoder.encode(config), room_id])
-                if outcome == 1:
+                outcome = await self._create_sip(room_id, config)
+                if outcome == _Created.YES:
                     return config, True
-                if outcome == 0:
-                    raise UnknownRoomError(room_id)
-                if outcome == 2:
+                if outcome == _Created.EXISTS:
                     break  # created by someone else meanwhile: modify it instead
-                # 3: the id is taken by another room: draw again
+                # the id is taken by another room: draw again
             else:
                 raise RegistryError(f"no free SIP id after {SIP_ID_ATTEMPTS} attempts")
         raise RegistryError(
             f"the SIP config of {room_id} kept changing during {CAS_ATTEMPTS} tries"
         )
 
+    async def _create_sip(self, room_id: str, config: SipConfig) -> _Created:
+        """Claim the config's id, then write the config (the id is let go if that fails).
+
+        Raises:
+            UnknownRoomError: the room does not exist, or was deleted meanwhile.
+        """
+        if not await self._exists(room_id):
+            raise UnknownRoomError(room_id)
+        id_key = self._key("sip-id", config.sip_id)
+        if not await self._redis.set(id_key, room_id, nx=True):
+            return _Created.TAKEN
+        key = self._key("sip", room_id)
+        raw = _encoder.encode(config)
+        if not await self._redis.set(key, raw, nx=True):
+            await self._remove(id_key, room_id)
+            return _Created.EXISTS
+        if not await self._exists(room_id):  # deleted meanwhile: take the config back
+            await self._remove(key, raw)
+            await self._remove(id_key, room_id)
+            raise UnknownRoomError(room_id)
+        return _Created.YES
+
+    async def _drop_sip(self, room_id: str) -> bool:
+        """Delete the room's SIP config, then let its id go."""
+        key = self._key("sip", room_id)
+        for _ in range(CAS_ATTEMPTS):
+            raw = await self._redis.get(key)
+            if raw is None:
+                return False
+            if await self._remove(key, raw):
+                config = _sip_decoder.decode(raw)
+                await self._remove(self._key("sip-id", config.sip_id), room_id)
+                return True
+        raise RegistryError(
+            f"the SIP config of {room_id} kept changing during {CAS_ATTEMPTS} tries"
+        )
+
     async def delete_sip_config(self, room_id: str) -> bool:
         self._check_open()
-        return bool(
-            await self._delete_sip(keys=[self._key("sip", room_id)], args=[self._keys, room_id])
-        )
+        return await self._drop_sip(room_id)

@@ -1,11 +1,21 @@
 """Redis :class:`~signaling.state.LiveState`: multi-step changes are Lua scripts (``lua/``).
 
-Keys of parent room ``R`` share the hash tag ``{R}`` (``<prefix>room:{R}:…``), so a room's
-keys would also live on one Redis Cluster slot. Participants are JSON in a hash per
-signaling room; ``<prefix>rooms`` lists rooms with state and ``<prefix>empty-rooms``
-(scored by the time they emptied) feeds the grace-period cleanup. The scripts that emit
-webhook events get ``lua/outbox.lua`` prepended and the outbox keys and arguments last
-(:mod:`signaling.webhooks.outbox_redis`).
+Keys of parent room ``R`` share the hash tag ``{R}`` (``<prefix>room:{R}:…``), so on a Redis
+Cluster a room lives on one slot and every script touches that slot only. Participants are
+JSON in a hash per signaling room.
+
+Two indexes let the node duties find rooms without scanning the keyspace: ``<prefix>room-hints``
+(rooms that may have state; the sweeper walks it) and ``<prefix>empty-room-hints`` (rooms that may
+have emptied; the janitor). They live on slots of their own, so a room's change and its
+index entry cannot be one step: an index is a set of *hints* scored by the time of their
+last mark. A change marks the index before and after it runs; a duty reads a hint's score,
+then checks the room itself, and drops the hint only if its score is still the one it read
+(:data:`~signaling.state.hints.UNMARK`), so a hint marked meanwhile survives. Timers are
+one sorted set.
+
+The scripts that emit webhook events get ``lua/outbox.lua`` prepended and the room's outbox
+key (under the room's hash tag) and the outbox arguments last; around them the outbox hints
+(:mod:`signaling.webhooks.outbox_redis`) are marked like the room hints.
 """
 
 from __future__ import annotations
@@ -16,11 +26,12 @@ from importlib import resources
 from typing import Any
 
 import msgspec
-import redis.asyncio as aioredis
 
+from signaling.redis_client import Client
 from signaling.state import JoinResult, LeaveReason, Notice, Participant, Role
+from signaling.state.hints import UNMARK, pairs
 from signaling.webhooks.events import OUTBOX_LIMIT
-from signaling.webhooks.outbox_redis import outbox_key, outboxes_key
+from signaling.webhooks.outbox_redis import outbox_hints_key, outbox_key
 from signaling.wire import format_timestamp, utcnow
 
 MAIN = "main"
@@ -36,22 +47,20 @@ def _lua(name: str) -> str:
     return resources.files("signaling.state").joinpath(f"lua/{name}").read_text()
 
 
-def _script(client: aioredis.Redis, name: str, outbox_limit: int = 0) -> Any:
+def _script(client: Client, name: str, outbox_limit: int = 0) -> Any:
     """``lua/<name>``; with ``outbox_limit``: it emits, the outbox snippet goes ahead."""
     head = f"local OUTBOX_LIMIT = {outbox_limit}\n{_lua('outbox.lua')}" if outbox_limit else ""
     return client.register_script(head + _lua(name))
 
 
 class RedisState:
-    def __init__(
-        self, client: aioredis.Redis, prefix: str, outbox_limit: int = OUTBOX_LIMIT
-    ) -> None:
+    def __init__(self, client: Client, prefix: str, outbox_limit: int = OUTBOX_LIMIT) -> None:
         self._redis = client
         self._prefix = prefix
-        self._rooms = f"{prefix}rooms"
-        self._empty = f"{prefix}empty-rooms"
+        self._rooms = f"{prefix}room-hints"
+        self._empty = f"{prefix}empty-room-hints"
         self._timers = f"{prefix}timers"
-        self._outboxes = outboxes_key(prefix)
+        self._outbox_hints = outbox_hints_key(prefix)
         self._join = _script(client, "join.lua", outbox_limit)
         self._leave = _script(client, "leave.lua", outbox_limit)
         self._update = _script(client, "update_present.lua")
@@ -62,6 +71,37 @@ class RedisState:
         self._unhold = _script(client, "unhold.lua")
         self._admit = _script(client, "admit.lua")
         self._take_value = _script(client, "take_value.lua", outbox_limit)
+        self._unmark_script = client.register_script(UNMARK)
+        self._append = _script(client, "append.lua")
+        # scripts rather than MULTI: a cluster client's transaction costs several times more
+        self._set_entry = client.register_script(
+            "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])"
+            " return redis.call('SADD', KEYS[2], ARGV[3])"
+        )
+        self._read_listed = client.register_script(
+            "local found = {redis.call('ZRANGE', KEYS[1], 0, -1)}"
+            " for i = 2, #KEYS do found[i] = redis.call('HGETALL', KEYS[i]) end return found"
+        )
+        self._init_flag = client.register_script(
+            "redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])"
+            " return redis.call('HGET', KEYS[1], ARGV[1])"
+        )
+
+    async def _mark(self, index: str, room: str) -> None:
+        await self._redis.zadd(index, {room: time.time()})
+
+    async def _unmark(self, index: str, room: str, score: float | None) -> None:
+        if score is not None:
+            await self._unmark_script(keys=[index], args=[room, repr(score)])
+
+    async def _marked(self, change: Any, room: str, *indexes: str) -> Any:
+        """Run ``change`` (awaitable) between two marks of ``room`` in each of ``indexes``."""
+        for index in indexes:
+            await self._mark(index, room)
+        result = await change
+        for index in indexes:
+            await self._mark(index, room)
+        return result
 
     def _base(self, room: str) -> str:
         return f"{self._prefix}room:{{{room}}}:"
@@ -74,7 +114,7 @@ class RedisState:
 
     def _outbox(self, room: str) -> list[str]:
         """The last KEYS of a script that emits."""
-        return [outbox_key(self._prefix, room), self._outboxes]
+        return [outbox_key(self._prefix, room)]
 
     def _emitting(self, room: str, at: str | None = None) -> list[str]:
         """The last ARGV of a script that emits: room, key prefix, random digits, time."""
@@ -91,21 +131,18 @@ class RedisState:
         counted: bool,
         record_limit: int = 0,
     ) -> JoinResult:
-        result = await self._join(
+        joining = self._join(
             keys=[
                 self._key(room, "count"),
                 self._key(room, "closes_at"),
                 self._key(room, "roles"),
                 self._sroom(room, breakout, "participants"),
                 self._key(room, "srooms"),
-                self._rooms,
-                self._empty,
                 self._sroom(room, breakout, "order"),
                 self._key(room, "seq"),
                 *self._outbox(room),
             ],
             args=[
-                room,
                 breakout or MAIN,
                 participant.id,
                 _json.encode(participant),
@@ -116,6 +153,7 @@ class RedisState:
                 *self._emitting(room, participant.joined_at),
             ],
         )
+        result = await self._marked(joining, room, self._rooms, self._outbox_hints)
         if result[0] == 0:
             return JoinResult(blocked=True)
         return JoinResult(
@@ -133,32 +171,25 @@ class RedisState:
         runner: str,
         reason: LeaveReason = "quit",
     ) -> bool:
-        left = await self._leave(
+        leaving = self._leave(
             keys=[
                 self._key(room, "count"),
                 self._sroom(room, breakout, "participants"),
-                self._empty,
                 *self._outbox(room),
             ],
-            args=[
-                room,
-                pid,
-                at,
-                runner,
-                time.time(),
-                reason,
-                breakout or MAIN,
-                *self._emitting(room, at),
-            ],
+            args=[pid, at, runner, reason, breakout or MAIN, *self._emitting(room, at)],
         )
-        return bool(left)
+        return bool(await self._marked(leaving, room, self._empty, self._outbox_hints))
 
     async def participants(self, room: str, breakout: str | None) -> list[Participant]:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zrange(self._sroom(room, breakout, "order"), 0, -1)
-            pipe.hgetall(self._sroom(room, breakout, "participants"))
-            order, records = await pipe.execute()
+        keys = [self._sroom(room, breakout, "order"), self._sroom(room, breakout, "participants")]
+        order, records = await self._listed(keys=keys)
         return [_participant.decode(records[pid]) for pid in order if pid in records]
+
+    async def _listed(self, keys: list[str]) -> list[Any]:
+        """The members of an order (sorted set) and the records of hashes, read in one step."""
+        found = await self._read_listed(keys=keys)
+        return [found[0], *(pairs(flat) for flat in found[1:])]
 
     async def participant(self, room: str, breakout: str | None, pid: str) -> Participant | None:
         raw = await self._redis.hget(self._sroom(room, breakout, "participants"), pid)
@@ -201,15 +232,8 @@ class RedisState:
         await self._redis.hset(self._key(room, "flags"), name, "1" if value else "0")
 
     async def append(self, room: str, name: str, item: bytes, limit: int) -> None:
-        key = self._key(room, f"list:{name}")
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(key, item)
-            if limit > 0:
-                pipe.ltrim(key, -limit, -1)
-            else:
-                pipe.delete(key)
-            pipe.sadd(self._key(room, "lists"), name)
-            await pipe.execute()
+        keys = [self._key(room, f"list:{name}"), self._key(room, "lists")]
+        await self._append(keys=keys, args=[item, limit, name])
 
     async def items(self, room: str, name: str) -> list[bytes]:
         found: Any = await self._redis.lrange(self._key(room, f"list:{name}"), 0, -1)
@@ -232,17 +256,17 @@ class RedisState:
         self, room: str, name: str, expected: bytes, notice: Notice | None = None
     ) -> bool:
         event, data = notice or ("", {})
-        taken = await self._take_value(
+        taking = self._take_value(
             keys=[self._key(room, "values"), *self._outbox(room)],
             args=[name, expected, event, _json.encode(data), *self._emitting(room)],
         )
-        return bool(taken)
+        if notice is None:
+            return bool(await taking)
+        return bool(await self._marked(taking, room, self._outbox_hints))
 
     async def set_entry(self, room: str, name: str, key: str, value: bytes) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._key(room, f"map:{name}"), key, value)
-            pipe.sadd(self._key(room, "maps"), name)
-            await pipe.execute()
+        keys = [self._key(room, f"map:{name}"), self._key(room, "maps")]
+        await self._set_entry(keys=keys, args=[key, value, name])
 
     async def entries(self, room: str, name: str) -> dict[str, bytes]:
         found: Any = await self._redis.hgetall(self._key(room, f"map:{name}"))
@@ -261,33 +285,27 @@ class RedisState:
         return bool(await self._redis.zrem(self._timers, key))
 
     async def init_flag(self, room: str, name: str, value: bool) -> bool:
-        key = self._key(room, "flags")
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hsetnx(key, name, "1" if value else "0")
-            pipe.hget(key, name)
-            _, stored = await pipe.execute()
+        stored = await self._init_flag(keys=[self._key(room, "flags")], args=[name, int(value)])
         return bool(stored == b"1")
 
     async def hold(self, room: str, participant: Participant, *, limit: int) -> bool:
-        held = await self._hold(
+        holding = self._hold(
             keys=[
                 self._key(room, "count"),
                 self._key(room, "waiting"),
                 self._key(room, "accepted"),
                 self._key(room, "waiting-order"),
                 self._key(room, "seq"),
-                self._rooms,
-                self._empty,
                 *self._outbox(room),
             ],
-            args=[room, participant.id, _json.encode(participant), limit, *self._emitting(room)],
+            args=[participant.id, _json.encode(participant), limit, *self._emitting(room)],
         )
-        return bool(held)
+        return bool(await self._marked(holding, room, self._rooms, self._outbox_hints))
 
     async def move_to_waiting(
         self, room: str, breakout: str | None, pid: str, at: str, runner: str
     ) -> Participant | None:
-        held = await self._to_waiting(
+        moving = self._to_waiting(
             keys=[
                 self._sroom(room, breakout, "participants"),
                 self._key(room, "waiting"),
@@ -297,6 +315,7 @@ class RedisState:
             ],
             args=[pid, at, runner, *self._emitting(room, at)],
         )
+        held = await self._marked(moving, room, self._outbox_hints)
         return None if held is None else _participant.decode(held)
 
     async def accept(self, room: str, pid: str) -> bool:
@@ -312,24 +331,25 @@ class RedisState:
         return bool(admitted)
 
     async def unhold(self, room: str, pid: str) -> bool:
-        removed = await self._unhold(
+        removing = self._unhold(
             keys=[
                 self._key(room, "count"),
                 self._key(room, "waiting"),
                 self._key(room, "accepted"),
                 self._key(room, "waiting-order"),
-                self._empty,
             ],
-            args=[room, pid, time.time()],
+            args=[pid],
         )
-        return bool(removed)
+        return bool(await self._marked(removing, room, self._empty))
 
     async def waiting(self, room: str) -> list[tuple[Participant, bool]]:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zrange(self._key(room, "waiting-order"), 0, -1)
-            pipe.hgetall(self._key(room, "waiting"))
-            pipe.hgetall(self._key(room, "accepted"))
-            order, waiting, accepted = await pipe.execute()
+        order, waiting, accepted = await self._listed(
+            keys=[
+                self._key(room, "waiting-order"),
+                self._key(room, "waiting"),
+                self._key(room, "accepted"),
+            ]
+        )
         return [(_participant.decode(waiting[pid]), False) for pid in order if pid in waiting] + [
             (_participant.decode(accepted[pid]), True) for pid in order if pid in accepted
         ]
@@ -344,28 +364,40 @@ class RedisState:
         await self._redis.srem(self._key(room, "bans"), user_id)
 
     async def rooms(self) -> list[str]:
-        return [_text(item) for item in await self._redis.smembers(self._rooms)]
+        return [_text(item) for item in await self._redis.zrange(self._rooms, 0, -1)]
 
     async def breakouts(self, room: str) -> list[str | None]:
         names = await self._redis.smembers(self._key(room, "srooms"))
         return [None if _text(name) == MAIN else _text(name) for name in names]
 
     async def empty_rooms(self, since: float) -> list[str]:
-        members = await self._redis.zrangebyscore(self._empty, "-inf", since)
-        return [_text(item) for item in members]
+        hints: list[Any] = await self._redis.zrangebyscore(
+            self._empty, "-inf", since, withscores=True
+        )
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for member, _ in hints:
+                pipe.get(self._key(_text(member), "count"))
+            counts = await pipe.execute()
+        empty = []
+        for (member, score), count in zip(hints, counts, strict=True):
+            if count is None or int(count) > 0:  # no state, or counted again: its next
+                await self._unmark(self._empty, _text(member), score)  # emptying marks it
+            else:
+                empty.append(_text(member))
+        return empty
 
     async def _delete_room(self, room: str, only_if_empty: bool) -> bool:
-        deleted = await self._delete(
-            keys=[
-                self._key(room, "count"),
-                self._key(room, "srooms"),
-                self._rooms,
-                self._empty,
-                *self._outbox(room),
-            ],
-            args=[room, self._base(room), "1" if only_if_empty else "0", *self._emitting(room)],
+        empty_score: Any = await self._redis.zscore(self._empty, room)
+        rooms_score: Any = await self._redis.zscore(self._rooms, room)
+        deleting = self._delete(
+            keys=[self._key(room, "count"), self._key(room, "srooms"), *self._outbox(room)],
+            args=[self._base(room), "1" if only_if_empty else "0", *self._emitting(room)],
         )
-        return bool(deleted)
+        outcome = await self._marked(deleting, room, self._outbox_hints)
+        await self._unmark(self._empty, room, empty_score)
+        if outcome:  # deleted, or had no state: no longer a room with state
+            await self._unmark(self._rooms, room, rooms_score)
+        return bool(outcome == 1)
 
     async def delete_if_empty(self, room: str) -> bool:
         return await self._delete_room(room, only_if_empty=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import redis.asyncio as aioredis
+from signaling.redis_client import Client
 
 _REFRESH_IF = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -25,7 +25,7 @@ def _ms(seconds: float) -> int:
 
 
 class RedisExpiringStore:
-    def __init__(self, client: aioredis.Redis, prefix: str) -> None:
+    def __init__(self, client: Client, prefix: str) -> None:
         self._redis = client
         self._prefix = prefix
         self._refresh_if: Any = client.register_script(_REFRESH_IF)

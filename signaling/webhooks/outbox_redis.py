@@ -2,16 +2,21 @@
 
 Keys of room ``R`` carry its hash tag: ``<prefix>outbox:{R}`` (a sorted set of entry JSON
 scored by ``n``) and beside it ``:n`` (the counter), ``:cursors``, ``:lease`` and
-``:dropped``; ``<prefix>outboxes`` is the set of rooms with entries. The outbox is outside
-``<prefix>room:{R}:`` so it outlives the room's live state.
+``:dropped``. The outbox is outside ``<prefix>room:{R}:`` so it outlives the room's live
+state. Every script touches the room's slot only.
+
+``<prefix>outbox-hints`` lists the rooms that may have entries: a hint index like the live
+state's room hints (:mod:`signaling.state.redis`), marked by the live state before and after
+each script that emits, and dropped by :meth:`RedisOutbox.rooms` only for a room whose
+outbox is gone and whose hint was not marked again meanwhile.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import redis.asyncio as aioredis
-
+from signaling.redis_client import Client
+from signaling.state.hints import UNMARK
 from signaling.webhooks.events import Entry, decode_entry
 
 _ADVANCE = """
@@ -23,7 +28,6 @@ _TRIM = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[2])
-  redis.call('SREM', KEYS[3], ARGV[2])
 end
 """
 _LEASE = """
@@ -45,8 +49,8 @@ def outbox_key(prefix: str, room: str) -> str:
     return f"{prefix}outbox:{{{room}}}"
 
 
-def outboxes_key(prefix: str) -> str:
-    return f"{prefix}outboxes"
+def outbox_hints_key(prefix: str) -> str:
+    return f"{prefix}outbox-hints"
 
 
 def _text(value: Any) -> str:
@@ -54,10 +58,11 @@ def _text(value: Any) -> str:
 
 
 class RedisOutbox:
-    def __init__(self, client: aioredis.Redis, prefix: str) -> None:
+    def __init__(self, client: Client, prefix: str) -> None:
         self._redis = client
         self._prefix = prefix
-        self._index = outboxes_key(prefix)
+        self._hints = outbox_hints_key(prefix)
+        self._unmark = client.register_script(UNMARK)
         self._advance = client.register_script(_ADVANCE)
         self._trim = client.register_script(_TRIM)
         self._lease = client.register_script(_LEASE)
@@ -67,7 +72,18 @@ class RedisOutbox:
         return outbox_key(self._prefix, room) + (f":{name}" if name else "")
 
     async def rooms(self) -> list[str]:
-        return [_text(room) for room in await self._redis.smembers(self._index)]
+        hints: list[Any] = await self._redis.zrange(self._hints, 0, -1, withscores=True)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for room, _ in hints:
+                pipe.exists(self._key(_text(room)))
+            found = await pipe.execute()
+        rooms = []
+        for (room, score), exists in zip(hints, found, strict=True):
+            if exists:
+                rooms.append(_text(room))
+            else:  # no entries: drop the hint unless an emitting script marked it meanwhile
+                await self._unmark(keys=[self._hints], args=[_text(room), repr(score)])
+        return rooms
 
     async def entries(self, room: str, limit: int) -> list[Entry]:
         raw: Any = await self._redis.zrange(self._key(room), 0, limit - 1)
@@ -81,9 +97,7 @@ class RedisOutbox:
         await self._advance(keys=[self._key(room, "cursors")], args=[consumer, n])
 
     async def trim(self, room: str, through: int) -> None:
-        await self._trim(
-            keys=[self._key(room), self._key(room, "cursors"), self._index], args=[through, room]
-        )
+        await self._trim(keys=[self._key(room), self._key(room, "cursors")], args=[through])
 
     async def lease(self, room: str, holder: str, ttl: float) -> bool:
         taken = await self._lease(keys=[self._key(room, "lease")], args=[holder, int(ttl * 1000)])

@@ -7,6 +7,8 @@ tag: ``<prefix>meeting:{S}`` (a hash: room_id, started_at, ended_at, max_concurr
 :meth:`RedisRecords.apply` changes them in one script. ``<prefix>meetings:{R}`` indexes a
 room's sessions by start time. A session's keys expire ``retention`` seconds after it ended,
 so :meth:`RedisRecords.purge` has nothing to do; the index forgets them when next read.
+Every command and script touches one slot (a session's reads are scripts, not MULTI), so
+this also runs on a Redis Cluster.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-import redis.asyncio as aioredis
 
+from signaling.redis_client import Client
+from signaling.state.hints import pairs
 from signaling.webhooks.events import Entry
 from signaling.webhooks.records import Attendance, MeetingSession, Webhook
 
@@ -63,6 +66,10 @@ elseif event == 'session.ended'
   end
 end
 """
+# KEYS: meeting, people
+_READ_SESSION = "return {redis.call('HGETALL', KEYS[1]), redis.call('SCARD', KEYS[2])}"
+# KEYS: order, attendances
+_READ_ATTENDANCES = "return {redis.call('LRANGE', KEYS[1], 0, -1), redis.call('HGETALL', KEYS[2])}"
 _webhook = msgspec.json.Decoder(Webhook)
 _attendance = msgspec.json.Decoder(Attendance)
 
@@ -72,12 +79,14 @@ def _text(value: Any) -> str:
 
 
 class RedisRecords:
-    def __init__(self, client: aioredis.Redis, prefix: str, retention: float) -> None:
+    def __init__(self, client: Client, prefix: str, retention: float) -> None:
         self._redis = client
         self._prefix = prefix
         self._retention = max(1, int(retention))
         self._webhooks = f"{prefix}webhooks"
         self._apply = client.register_script(_APPLY)
+        self._read_session = client.register_script(_READ_SESSION)
+        self._read_attendances = client.register_script(_READ_ATTENDANCES)
 
     def _meeting(self, session_id: str, name: str = "") -> str:
         return f"{self._prefix}meeting:{{{session_id}}}" + (f":{name}" if name else "")
@@ -139,13 +148,11 @@ class RedisRecords:
         return [s for s in sessions if s is not None]
 
     async def session(self, session_id: str) -> MeetingSession | None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hgetall(self._meeting(session_id))
-            pipe.scard(self._meeting(session_id, "people"))
-            fields, people = await pipe.execute()
-        if not fields:
+        keys = [self._meeting(session_id), self._meeting(session_id, "people")]
+        flat, people = await self._read_session(keys=keys)
+        if not flat:
             return None
-        record = {_text(key): _text(value) for key, value in fields.items()}
+        record = {_text(key): _text(value) for key, value in pairs(flat).items()}
         return MeetingSession(
             id=session_id,
             room_id=record["room_id"],
@@ -156,10 +163,9 @@ class RedisRecords:
         )
 
     async def attendances(self, session_id: str) -> list[Attendance]:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.lrange(self._meeting(session_id, "order"), 0, -1)
-            pipe.hgetall(self._meeting(session_id, "attendances"))
-            order, records = await pipe.execute()
+        keys = [self._meeting(session_id, "order"), self._meeting(session_id, "attendances")]
+        order, flat = await self._read_attendances(keys=keys)
+        records = pairs(flat)
         return [_attendance.decode(records[event_id]) for event_id in order if event_id in records]
 
     async def purge(self, ended_before: str) -> None:

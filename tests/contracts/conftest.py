@@ -4,8 +4,9 @@ Every interface with more than one backend gets a fixture per implementation, ch
 ``params`` below. A backend is a *factory*: a callable returning an async context manager that
 yields a fresh, empty instance and closes it afterwards. The test bodies only ever see the
 interface, so adding a backend is one factory plus one entry in ``BACKENDS`` and the
-``_*_FACTORIES`` tables; a factory that needs a server (``"redis"``) can take it from a
-session fixture through ``request.getfixturevalue`` in ``_factory``.
+``_*_FACTORIES`` tables. The Redis backends run on one redis-server (``"redis"``) and on a
+local Redis Cluster of 3 masters with a replica each (``"cluster"``), both started once per
+test session.
 
 Hypothesis tests cannot use function-scoped fixtures (one instance would be shared by every
 example), so they take the session-scoped ``*_factory`` fixture and open a fresh instance per
@@ -13,7 +14,7 @@ example.
 
 A broker only delivers to *other* nodes, so its backend is a *network*: ``broker_network``
 yields a callable that starts one more node on a shared medium (one ``MemoryBus``, or one
-Redis); ``broker`` is the first node of the test's network.
+Redis, or one cluster); ``broker`` is the first node of the test's network.
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ from typing import Any, TypeVar
 
 import pytest
 import redis.asyncio as aioredis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
+from redis.asyncio.cluster import RedisCluster
 
 from signaling.broker import Broker
 from signaling.broker.memory import MemoryBroker, MemoryBus
-from signaling.broker.redis import RedisBroker
+from signaling.broker.redis import RedisBroker, channel_names
 from signaling.broker.sequencer import numbered, publication_body
+from signaling.redis_client import Client, Shards, cluster_nodes
 from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
@@ -46,31 +47,53 @@ from signaling.webhooks.records import Records
 from signaling.webhooks.records_redis import RedisRecords
 from signaling.webhooks.records_sqlite import SqliteRecords
 from tests.support.redis import RedisServer
+from tests.support.redis_cluster import shared_cluster
 
 T = TypeVar("T")
 Factory = Callable[[], AbstractAsyncContextManager[T]]
 
-BACKENDS = ["memory", "redis"]
+BACKENDS = ["memory", "redis", "cluster"]
 _redis_server: RedisServer | None = None
+_cluster_client: RedisCluster | None = None  # one for the session: its start-up is costly
+
+
+class RedisBackend:
+    """A client of the suite's own redis-server or cluster, where its channels live, the
+    servers behind it, and a key prefix nobody else uses."""
+
+    def __init__(self, client: Client, shards: Shards, servers: list[RedisServer]) -> None:
+        self.client = client
+        self.shards = shards
+        self.servers = servers
+        self.prefix = f"contract-{uuid.uuid4().hex}:"
 
 
 @asynccontextmanager
-async def _redis_client() -> AsyncIterator[tuple[aioredis.Redis, str]]:
-    """A client of the suite's own redis-server and a key prefix nobody else uses."""
-    global _redis_server
-    if _redis_server is None:
-        _redis_server = RedisServer().start()
-    client = aioredis.Redis.from_url(_redis_server.url)
-    try:
-        yield client, f"contract-{uuid.uuid4().hex}:"
-    finally:
-        await client.aclose()
+async def _redis_backend(cluster: bool) -> AsyncIterator[RedisBackend]:
+    global _redis_server, _cluster_client
+    if not cluster:
+        if _redis_server is None:
+            _redis_server = RedisServer().start()
+        client = aioredis.Redis.from_url(_redis_server.url)
+        try:
+            yield RedisBackend(client, Shards(client, _redis_server.url), [_redis_server])
+        finally:
+            await client.aclose()
+        return
+    servers = shared_cluster()
+    if _cluster_client is None:
+        _cluster_client = RedisCluster(startup_nodes=cluster_nodes(servers.nodes))
+        # the slot map first, as a node does when it starts: redis-py's cluster client
+        # breaks a connection that is being opened when many first commands race
+        await _cluster_client.initialize()
+    yield RedisBackend(_cluster_client, Shards(_cluster_client, None), servers.live())
 
 
-def redis_pubsub_client() -> aioredis.Redis:
-    """A client for one broker's subscription, without redis-py's own retries."""
-    assert _redis_server is not None
-    return aioredis.Redis.from_url(_redis_server.url, retry=Retry(NoBackoff(), 0))
+@pytest.fixture(scope="session", autouse=True)
+async def _close_the_cluster_client() -> AsyncIterator[None]:
+    yield
+    if _cluster_client is not None:
+        await _cluster_client.aclose()
 
 
 @asynccontextmanager
@@ -148,14 +171,14 @@ class _MemoryNetwork(Network):
 
 
 class _RedisNetwork(Network):
-    def __init__(self, client: aioredis.Redis, prefix: str) -> None:
+    def __init__(self, backend: RedisBackend) -> None:
         super().__init__()
-        self.client = client
-        self.prefix = prefix
+        self.backend = backend
 
     async def start(self, history_size: int) -> Broker:
+        backend = self.backend
         node = RedisBroker(
-            self.client, redis_pubsub_client(), self.prefix, history_size=history_size
+            backend.client, backend.shards, backend.prefix, history_size=history_size
         )
         await node.start()
         await node.connected.wait()
@@ -165,26 +188,20 @@ class _RedisNetwork(Network):
     async def outage(self, node: Broker) -> AsyncIterator[None]:
         assert isinstance(node, RedisBroker)
         node.connected.clear()
-        await self.client.client_kill_filter(_type="pubsub")
+        for server in self.backend.servers:  # every node's links: the test's peers reconnect
+            with server.client() as client:
+                client.client_kill_filter(_type="pubsub")
         yield  # the node needs 50 ms or more to reconnect: what is published now is missed
         await node.connected.wait()
 
-    def _keys(self, channel: str) -> list[str]:
-        return [f"{self.prefix}{{{channel}}}:meta", f"{self.prefix}{{{channel}}}:history"]
-
     async def replay(self, channel: str) -> None:
-        history: Any = await self.client.lrange(self._keys(channel)[1], 0, -1)
+        name, _, history_key = channel_names(self.backend.prefix, channel)
+        history: Any = await self.backend.client.lrange(history_key, 0, -1)
         for raw in reversed(history):
-            await self.client.publish(self.prefix + channel, raw)
+            await self.backend.client.spublish(name, raw)
 
     async def forget(self, channel: str) -> None:
-        await self.client.delete(*self._keys(channel))
-
-    async def close(self) -> None:
-        await super().close()
-        for node in self.nodes:
-            assert isinstance(node, RedisBroker)
-            await node.pubsub_client.aclose()
+        await self.backend.client.delete(*channel_names(self.backend.prefix, channel)[1:])
 
 
 NewNode = Network  # calling it starts one more broker node on the shared medium
@@ -199,14 +216,17 @@ async def _memory_broker_network() -> AsyncIterator[Network]:
         await network.close()
 
 
-@asynccontextmanager
-async def _redis_broker_network() -> AsyncIterator[Network]:
-    async with _redis_client() as (client, prefix):
-        network = _RedisNetwork(client, prefix)
-        try:
-            yield network
-        finally:
-            await network.close()
+def _redis_broker_network(cluster: bool) -> Factory[Network]:
+    @asynccontextmanager
+    async def network() -> AsyncIterator[Network]:
+        async with _redis_backend(cluster) as backend:
+            nodes = _RedisNetwork(backend)
+            try:
+                yield nodes
+            finally:
+                await nodes.close()
+
+    return network
 
 
 @asynccontextmanager
@@ -218,16 +238,22 @@ async def _memory_live_state() -> AsyncIterator[LiveState]:
         await state.close()
 
 
-@asynccontextmanager
-async def _redis_expiring_store() -> AsyncIterator[ExpiringStore]:
-    async with _redis_client() as (client, prefix):
-        yield RedisExpiringStore(client, prefix)
+def _redis_expiring_store(cluster: bool) -> Factory[ExpiringStore]:
+    @asynccontextmanager
+    async def store() -> AsyncIterator[ExpiringStore]:
+        async with _redis_backend(cluster) as backend:
+            yield RedisExpiringStore(backend.client, backend.prefix)
+
+    return store
 
 
-@asynccontextmanager
-async def _redis_live_state() -> AsyncIterator[LiveState]:
-    async with _redis_client() as (client, prefix):
-        yield RedisState(client, prefix)
+def _redis_live_state(cluster: bool) -> Factory[LiveState]:
+    @asynccontextmanager
+    async def state() -> AsyncIterator[LiveState]:
+        async with _redis_backend(cluster) as backend:
+            yield RedisState(backend.client, backend.prefix)
+
+    return state
 
 
 OUTBOX_TEST_LIMIT = 8  # the outbox bound of the emitting live states below
@@ -240,10 +266,14 @@ async def _memory_emitting() -> AsyncIterator[Emitting]:
     yield MemoryState(outbox), outbox
 
 
-@asynccontextmanager
-async def _redis_emitting() -> AsyncIterator[Emitting]:
-    async with _redis_client() as (client, prefix):
-        yield RedisState(client, prefix, OUTBOX_TEST_LIMIT), RedisOutbox(client, prefix)
+def _redis_emitting(cluster: bool) -> Factory[Emitting]:
+    @asynccontextmanager
+    async def emitting() -> AsyncIterator[Emitting]:
+        async with _redis_backend(cluster) as backend:
+            client, prefix = backend.client, backend.prefix
+            yield RedisState(client, prefix, OUTBOX_TEST_LIMIT), RedisOutbox(client, prefix)
+
+    return emitting
 
 
 RECORDS_TEST_RETENTION = 1.0  # seconds a Redis-kept session outlives its end
@@ -260,31 +290,39 @@ async def _sqlite_records() -> AsyncIterator[Records]:
             await records.close()
 
 
-@asynccontextmanager
-async def _redis_records() -> AsyncIterator[Records]:
-    async with _redis_client() as (client, prefix):
-        yield RedisRecords(client, prefix, RECORDS_TEST_RETENTION)
+def _redis_records(cluster: bool) -> Factory[Records]:
+    @asynccontextmanager
+    async def records() -> AsyncIterator[Records]:
+        async with _redis_backend(cluster) as backend:
+            yield RedisRecords(backend.client, backend.prefix, RECORDS_TEST_RETENTION)
+
+    return records
 
 
 _EMITTING_FACTORIES: dict[str, Factory[Emitting]] = {
     "memory": _memory_emitting,
-    "redis": _redis_emitting,
+    "redis": _redis_emitting(cluster=False),
+    "cluster": _redis_emitting(cluster=True),
 }
 _RECORDS_FACTORIES: dict[str, Factory[Records]] = {
     "sqlite": _sqlite_records,
-    "redis": _redis_records,
+    "redis": _redis_records(cluster=False),
+    "cluster": _redis_records(cluster=True),
 }
 _EXPIRING_STORE_FACTORIES: dict[str, Factory[ExpiringStore]] = {
     "memory": _memory_expiring_store,
-    "redis": _redis_expiring_store,
+    "redis": _redis_expiring_store(cluster=False),
+    "cluster": _redis_expiring_store(cluster=True),
 }
 _BROKER_FACTORIES: dict[str, Factory[NewNode]] = {
     "memory": _memory_broker_network,
-    "redis": _redis_broker_network,
+    "redis": _redis_broker_network(cluster=False),
+    "cluster": _redis_broker_network(cluster=True),
 }
 _LIVE_STATE_FACTORIES: dict[str, Factory[LiveState]] = {
     "memory": _memory_live_state,
-    "redis": _redis_live_state,
+    "redis": _redis_live_state(cluster=False),
+    "cluster": _redis_live_state(cluster=True),
 }
 
 

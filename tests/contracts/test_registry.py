@@ -1,11 +1,13 @@
-"""The Registry contract (signaling/registry/__init__.py), run against SQLite and Redis.
+"""The Registry contract (signaling/registry/__init__.py), run against SQLite, Redis and Redis
+Cluster.
 
 The fixtures live here (tests/contracts/conftest.py belongs to the other interfaces): a
 session-scoped ``registry_backend_factory`` parametrised over ``BACKENDS`` makes a
-:class:`Backend` (fresh, empty storage: a temp dir, or a ``FLUSHDB``-ed database on one
-session-wide ``redis-server``), and ``registry`` is an opened registry over it. Hypothesis
-tests take the session-scoped factory and make fresh storage per example. Tests at the end
-check what only the Redis layout promises (key names, no TTLs, no resurrection under races).
+:class:`Backend` (fresh, empty storage: a temp dir, a ``FLUSHDB``-ed database on one
+session-wide ``redis-server``, or a prefix of its own on the session's cluster), and
+``registry`` is an opened registry over it. Hypothesis tests take the session-scoped factory
+and make fresh storage per example. Tests at the end check what only the Redis layout promises
+(key names, no TTLs, no resurrection under races).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from hypothesis import strategies as st
 
 import signaling.registry.redis as redis_registry
 import signaling.registry.sqlite as sqlite_registry
+from signaling.redis_client import Client, cluster_nodes
 from signaling.registry import (
     SIP_ID_ATTEMPTS,
     Invite,
@@ -46,9 +49,10 @@ from signaling.registry import (
 from signaling.registry.redis import RedisRegistry
 from signaling.registry.sqlite import SqliteRegistry
 from tests.support.redis import RedisServer
+from tests.support.redis_cluster import shared_cluster
 from tests.support.server import free_port
 
-BACKENDS = ["sqlite", "redis"]
+BACKENDS = ["sqlite", "redis", "cluster"]
 PREFIX = "test-signaling:"
 
 ALICE = UserProfile(id="alice", email="alice@example.org", display_name="Alice A.")
@@ -111,25 +115,43 @@ class RedisBackend(Backend):
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.clients: list[aioredis.Redis] = []
+        self.prefix = PREFIX
+        self.clients: list[Client] = []
 
-    def client(self) -> aioredis.Redis:
+    def connect(self) -> Client:
         # A blocking pool queues bursts (300 concurrent puts) instead of failing past its size.
         pool = aioredis.BlockingConnectionPool.from_url(self.url, max_connections=32)
-        client = aioredis.Redis.from_pool(pool)
+        return aioredis.Redis.from_pool(pool)
+
+    def client(self) -> Client:
+        client = self.connect()
         self.clients.append(client)
         return client
 
     def new_registry(self) -> Registry:
-        return RedisRegistry(self.client(), prefix=PREFIX)
+        return RedisRegistry(self.client(), prefix=self.prefix)
 
     async def set_schema_version(self, version: int) -> None:
-        await self.client().set(PREFIX + "registry:version", version)
+        await self.client().set(self.prefix + "registry:version", version)
 
     async def close(self) -> None:
         for client in self.clients:
             await client.aclose()
         self.clients.clear()
+
+
+class ClusterBackend(RedisBackend):
+    """The session's cluster, under a prefix no other test uses."""
+
+    name = "cluster"
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.prefix = f"registry-contract-{uuid.uuid4().hex}:"
+
+    def connect(self) -> Client:
+        nodes = cluster_nodes(shared_cluster().nodes)
+        return aioredis.RedisCluster(startup_nodes=nodes, max_connections=512)  # never queues
 
 
 BackendFactory = Callable[[], AbstractAsyncContextManager[Backend]]
@@ -165,8 +187,19 @@ def _redis_backend(server: RedisServer) -> BackendFactory:
     return backend
 
 
+@asynccontextmanager
+async def _cluster_backend() -> AsyncIterator[Backend]:
+    instance = ClusterBackend()
+    try:
+        yield instance
+    finally:
+        await instance.close()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def registry_backend_factory(request: pytest.FixtureRequest) -> BackendFactory:
+    if request.param == "cluster":
+        return _cluster_backend
     if request.param == "redis":
         return _redis_backend(request.getfixturevalue("registry_redis_server"))
     assert request.param == "sqlite"

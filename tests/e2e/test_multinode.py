@@ -1,7 +1,8 @@
 """Several server processes over one real Redis behave as one server (issue: many nodes).
 
-One node group (a redis-server and three nodes) is shared by the routing tests, each with a
-fresh room; the failure tests (node kill, Redis restart, rolling restart) get their own.
+One node group (three nodes over a redis-server, and again over a Redis Cluster) is shared by
+the routing tests, each with a fresh room; the failure tests (node kill, Redis restart, rolling
+restart) get their own.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ import httpx
 import pytest
 
 from tests.support.client import Api, Peer
-from tests.support.nodes import FAST, NodeGroup
+from tests.support.nodes import FAST, ClusterNodeGroup, NodeGroup
 from tests.support.redis import RedisServer
 from tests.support.server import ServerProcess
 
 
-@pytest.fixture(scope="module")
-def group() -> Iterator[NodeGroup]:
-    shared = NodeGroup()
+@pytest.fixture(scope="module", params=["redis", "cluster"])
+def group(request: pytest.FixtureRequest) -> Iterator[NodeGroup]:
+    """Three nodes over one redis-server, or over the session's Redis Cluster."""
+    shared = ClusterNodeGroup() if request.param == "cluster" else NodeGroup()
     yield shared
     shared.stop()
 
@@ -130,8 +132,15 @@ async def test_chat_history_is_shared_between_nodes(group: NodeGroup, apis: list
         await peer.close()
 
 
-async def test_a_killed_node_s_participants_leave_with_timeout_and_can_resume() -> None:
-    group = NodeGroup()
+def _group(backend: str, count: int) -> NodeGroup:
+    return ClusterNodeGroup(count) if backend == "cluster" else NodeGroup(count)
+
+
+@pytest.mark.parametrize("backend", ["redis", "cluster"])
+async def test_a_killed_node_s_participants_leave_with_timeout_and_can_resume(
+    backend: str,
+) -> None:
+    group = _group(backend, 3)
     apis = [group.api(i, f"k{i}", f"K{i}") for i in range(3)]
     try:
         room = await apis[0].create_room()
@@ -166,8 +175,9 @@ async def test_a_killed_node_s_participants_leave_with_timeout_and_can_resume() 
         group.stop()
 
 
-async def test_a_room_whose_participants_were_all_on_a_dead_node_is_cleaned() -> None:
-    group = NodeGroup(count=2)
+@pytest.mark.parametrize("backend", ["redis", "cluster"])
+async def test_a_room_whose_participants_were_all_on_a_dead_node_is_cleaned(backend: str) -> None:
+    group = _group(backend, 2)
     apis = [group.api(i, f"c{i}", f"C{i}") for i in range(2)]
     try:
         room = await apis[0].create_room()

@@ -1,4 +1,5 @@
-"""Several server processes over one real redis-server: a ``NodeGroup`` behaves as one server."""
+"""Several server processes over one real redis-server (``NodeGroup``) or over a local Redis
+Cluster (``ClusterNodeGroup``) behave as one server."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import uuid
 
 from tests.support.client import Api, Json, Peer
 from tests.support.redis import RedisServer
+from tests.support.redis_cluster import RedisClusterServers, shared_cluster
 from tests.support.server import ServerProcess
 
 #: Short presence and grace periods, and rate limits no test reaches.
@@ -23,7 +25,10 @@ class NodeGroup:
 
     def __init__(self, count: int = 3, appendonly: bool = False, **env: str) -> None:
         self.redis = RedisServer(appendonly=appendonly).start()
-        settings = {**FAST, "SIGNALING_REDIS_URL": self.redis.url, **env}
+        self._start(count, {"SIGNALING_REDIS_URL": self.redis.url, **env})
+
+    def _start(self, count: int, env: dict[str, str]) -> None:
+        settings = {**FAST, **env}
         self.nodes = [ServerProcess(settings).start() for _ in range(count)]
 
     def stop(self) -> None:
@@ -35,6 +40,20 @@ class NodeGroup:
         """A registered user ``sub`` talking to ``node`` (closed by the caller)."""
         server = self.nodes[node]
         return Api(server, server.token(sub, name))
+
+
+class ClusterNodeGroup(NodeGroup):
+    """``count`` nodes over a Redis Cluster: the test session's shared one unless given."""
+
+    def __init__(
+        self, count: int = 3, cluster: RedisClusterServers | None = None, **env: str
+    ) -> None:
+        self.cluster = cluster or shared_cluster()
+        self._start(count, {"SIGNALING_REDIS_CLUSTER_NODES": ",".join(self.cluster.nodes), **env})
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.kill()
 
 
 #: How long a closed breakout room lingers on a :class:`TrackedNodeGroup`.

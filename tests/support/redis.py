@@ -24,7 +24,9 @@ def _kill_leftovers() -> None:
 class RedisServer:
     """One redis-server; ``restart`` keeps the port (and, with ``appendonly``, the data)."""
 
-    def __init__(self, *, appendonly: bool = False, fsync_always: bool = False) -> None:
+    def __init__(
+        self, *, appendonly: bool = False, fsync_always: bool = False, extra: tuple[str, ...] = ()
+    ) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed: run `make test`, which installs it")
@@ -33,6 +35,7 @@ class RedisServer:
         self.dir = tempfile.mkdtemp(prefix="signaling-redis-")
         self.appendonly = appendonly
         self.fsync_always = fsync_always  # every acknowledged write survives a SIGKILL
+        self.extra = extra  # more redis-server options (a cluster node's)
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -59,6 +62,7 @@ class RedisServer:
                 "noeviction",
                 "--loglevel",
                 "warning",
+                *self.extra,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -130,6 +130,12 @@ def test_bad_toml_value_names_the_variable(tmp_path: Path) -> None:
         ({"SIGNALING_WORKERS": "2"}, "SIGNALING_WORKERS"),
         ({"SIGNALING_WORKERS": "2"}, "SIGNALING_REDIS_URL"),
         ({"SIGNALING_MAX_MESSAGE_SIZE": "100"}, "SIGNALING_MAX_MESSAGE_SIZE"),
+        (
+            {"SIGNALING_REDIS_URL": "redis://r:6379", "SIGNALING_REDIS_CLUSTER_NODES": "r:7000"},
+            "SIGNALING_REDIS_CLUSTER_NODES",
+        ),
+        ({"SIGNALING_REDIS_CLUSTER_NODES": "r:7000,r"}, "SIGNALING_REDIS_CLUSTER_NODES"),
+        ({"SIGNALING_REDIS_CLUSTER_NODES": "r:70000"}, "SIGNALING_REDIS_CLUSTER_NODES"),
         ({"SIGNALING_JWT_SECRET": "s", "SIGNALING_JWKS_FILE": "k.json"}, "SIGNALING_JWKS_FILE"),
     ],
 )
@@ -142,6 +148,13 @@ def test_bad_values_name_the_variable(env: dict[str, str], variable: str) -> Non
 def test_workers_with_redis_are_fine() -> None:
     settings = load_settings({"SIGNALING_WORKERS": "4", "SIGNALING_REDIS_URL": "redis://r:6379"})
     assert settings.workers == 4
+
+
+def test_a_cluster_is_a_shared_backend_for_workers() -> None:
+    env = {"SIGNALING_WORKERS": "2", "SIGNALING_REDIS_CLUSTER_NODES": "10.0.0.1:7000, r2:7001"}
+    settings = load_settings(env)
+    assert settings.redis_cluster_nodes == ["10.0.0.1:7000", "r2:7001"]
+    assert not settings.embedded
 
 
 def test_zero_is_allowed_where_non_negative() -> None:

@@ -1,7 +1,8 @@
 -- Number, keep and publish one publication in one step (RedisBroker.publish).
 -- KEYS: meta (hash: epoch, seq), history (list of wire forms)
--- ARGV: channel, body (origin · number · data), epoch for a numbering that starts here,
---       history size, history ttl (s), meta ttl (s), "1" when retrying after an unclear failure
+-- ARGV: channel (sharded, on the keys' slot), body (origin · number · data), epoch for a
+--       numbering that starts here, history size, history ttl (s), meta ttl (s),
+--       "1" when retrying after an unclear failure
 if ARGV[7] == '1' then
   -- the first attempt may have gone through: look for its origin and number in the history
   local id = string.sub(ARGV[2], 1, 16)
@@ -26,5 +27,5 @@ redis.call('RPUSH', KEYS[2], message)
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[4]), -1)
 redis.call('EXPIRE', KEYS[2], ARGV[5])
 redis.call('EXPIRE', KEYS[1], ARGV[6])
-redis.call('PUBLISH', ARGV[1], message)
+redis.call('SPUBLISH', ARGV[1], message)
 return seq

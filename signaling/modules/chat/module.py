@@ -123,7 +123,9 @@ class ChatModule(Module):
             assert target is not None
             peer = await state.participant(session.room, session.breakout, target)
             if peer is not None and peer.left_at is None and target != session.id:
-                await self.ctx.publish(participant_channel(target), Delivery(frame=frame))
+                await self.ctx.publish(
+                    participant_channel(session.room, target), Delivery(frame=frame)
+                )
             session.send_text(frame)
         for suffix in core.histories(command.scope, session.id, target):
             history = _list(session, suffix)

@@ -194,7 +194,7 @@ class ControlModule(Module):
             return
         try:
             await self.ctx.publish(
-                participant_channel(target.id),
+                participant_channel(session.room, target.id),
                 Delivery(
                     frame=encode_event(NAMESPACE, RoleUpdated(new_role=new_role)),
                     namespace=NAMESPACE,

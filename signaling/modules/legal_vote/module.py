@@ -439,7 +439,9 @@ class LegalVoteModule(Module):
             description=command.description,
         )
         delivery = Delivery(frame=encode_event(NAMESPACE, issue))
-        await self.ctx.publish(participant_channel(stored.params.initiator_id), delivery)
+        await self.ctx.publish(
+            participant_channel(session.room, stored.params.initiator_id), delivery
+        )
         entry: dict[str, Any] = {"kind": "issue", **msgspec.to_builtins(issue)}
         await self._protocol(room, breakout, command.legal_vote_id, entry, now())
 

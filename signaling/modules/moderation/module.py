@@ -97,7 +97,7 @@ class ModerationModule(Module):
         command: Kick | Ban | SendToWaitingRoom | ChangeDisplayName,
         target: Participant,
     ) -> None:
-        channel = participant_channel(target.id)
+        channel = participant_channel(session.room, target.id)
         match command:
             case Kick():
                 await self.waiting_room.forget(target.id)
@@ -232,7 +232,7 @@ class ModerationModule(Module):
             )
             if notify:
                 told = Delivery(frame=frame)
-                channel = participant_channel(member.id)
+                channel = participant_channel(session.room, member.id)
                 await self.ctx.reliably(partial(self.ctx.publish, channel, told))
 
     # -- hooks -----------------------------------------------------------------------------

@@ -156,7 +156,7 @@ class WaitingRoom:
             signal=ModerationSignal(accepted=True),
         )
         # accepted for good: the participant must hear of it
-        await self.ctx.reliably(partial(self.ctx.publish, participant_channel(pid), accepted))
+        await self.ctx.reliably(partial(self.ctx.publish, participant_channel(room, pid), accepted))
         return True
 
     def mark_accepted(self, session: Session) -> None:

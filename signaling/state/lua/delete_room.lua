@@ -1,16 +1,18 @@
--- Delete every key of a parent room; with ARGV[3] == "1" only if nobody is counted in it.
--- KEYS: count, srooms, rooms, empty_rooms, + outbox
--- ARGV: room, key prefix of the room ("<prefix>room:{<id>}:"), only_if_empty, + outbox
+-- Delete every key of a parent room; with ARGV[2] == "1" only if nobody is counted in it.
+-- KEYS: count, srooms, + outbox (every other key is derived from the room's prefix: the same
+-- slot)
+-- ARGV: key prefix of the room ("<prefix>room:{<id>}:"), only_if_empty, + outbox
+-- Returns 0 when someone is counted (nothing deleted), 1 when deleted, 2 when it had no state.
 -- Emits session.ended; a deletion (not only_if_empty) first participant.left (room_deleted)
 -- for everyone present, and room.deleted last.
-if ARGV[3] == '1' and tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then
-  redis.call('ZREM', KEYS[4], ARGV[1])
+if ARGV[2] == '1' and tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then
   return 0
 end
-local base = ARGV[2]
+local base = ARGV[1]
+local existed = redis.call('EXISTS', KEYS[1], KEYS[2]) > 0
 outbox_open()
 local session = outbox_session(false)
-local deleted = ARGV[3] == '0'
+local deleted = ARGV[2] == '0'
 if session then
   for _, sroom in ipairs(deleted and redis.call('SMEMBERS', KEYS[2]) or {}) do
     for _, raw in ipairs(redis.call('HVALS', base .. 'sroom:' .. sroom .. ':participants')) do
@@ -42,5 +44,7 @@ for _, name in ipairs({'count', 'closes_at', 'roles', 'flags', 'bans', 'srooms',
                        'lists', 'maps', 'values', 'waiting', 'accepted', 'waiting-order', 'session'}) do
   redis.call('DEL', base .. name)
 end
-redis.call('ZREM', KEYS[4], ARGV[1])
-return redis.call('SREM', KEYS[3], ARGV[1])
+if existed then
+  return 1
+end
+return 2

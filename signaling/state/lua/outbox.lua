@@ -1,12 +1,13 @@
 -- The webhook outbox (signaling/webhooks/events.py), prepended to every script that emits.
--- The emitting script's last two KEYS are the room's outbox and the index of outboxes, its
--- last four ARGV the room, the room's key prefix, 32 random hex digits and the time.
+-- The emitting script's last KEY is the room's outbox (under the room's hash tag, so the
+-- script touches one slot), its last four ARGV the room, the room's key prefix, 32 random hex
+-- digits and the time. The index of outboxes is a hint marked by the caller (outbox_redis.py).
 -- outbox_open() once, then emit(name, session, data) per event: each event gets the next
 -- number of the room's outbox and an id drawn from the random digits.
 local outbox = {}
 local function outbox_open()
   local k, a = #KEYS, #ARGV
-  outbox = {box = KEYS[k - 1], index = KEYS[k], room = ARGV[a - 3], base = ARGV[a - 2],
+  outbox = {box = KEYS[k], room = ARGV[a - 3], base = ARGV[a - 2],
             stamp = ARGV[a - 1], at = ARGV[a], drawn = 0}
 end
 local function outbox_id()
@@ -26,7 +27,6 @@ local function emit(name, session, data)
     redis.call('ZREMRANGEBYRANK', outbox.box, 0, over - 1)
     redis.call('INCRBY', outbox.box .. ':dropped', over)
   end
-  redis.call('SADD', outbox.index, outbox.room)
 end
 -- The room's meeting session; ``start``: begin one (session.started) if none runs.
 local function outbox_session(start)
