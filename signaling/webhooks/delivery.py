@@ -53,7 +53,8 @@ class _Failing:
 
 class Deliverer:
     """Started and stopped by the node; ``count(outcome)`` receives ``delivered``,
-    ``failed`` (one attempt), ``given_up`` and ``dropped`` (past the outbox bound)."""
+    ``failed`` (one attempt), ``given_up`` and ``dropped`` (past the outbox bound, counted
+    per webhook that had not passed them)."""
 
     def __init__(
         self,
@@ -129,23 +130,43 @@ class Deliverer:
         settings = self._settings
         ready, through = settle(entries, time.time(), settings.webhook_move_window)
         cursors = await self._outbox.cursors(room)
+        webhooks = await self._records.webhooks()
+        await self._skip_dropped(room, cursors, [RECORDS, *(w.id for w in webhooks)])
         for entry in ready:
             if entry.n > cursors.get(RECORDS, 0):
                 await self._records.apply(entry)
                 await self._outbox.advance(room, RECORDS, entry.n)
         await self._outbox.advance(room, RECORDS, through)
-        webhooks = await self._records.webhooks()
         reached = await asyncio.gather(
             *(self._deliver(room, w, ready, cursors.get(w.id, 0), through) for w in webhooks)
         )
         low = min([through, *reached])
         await self._outbox.trim(room, low)
-        dropped = await self._outbox.take_dropped(room)
-        if dropped:
-            log.warning("the outbox of room %s was full: %d oldest events dropped", room, dropped)
-            self._count("dropped", dropped)
         before = min([cursors.get(RECORDS, 0), *(cursors.get(w.id, 0) for w in webhooks)])
         return low > before, True
+
+    async def _skip_dropped(self, room: str, cursors: dict[str, int], consumers: list[str]) -> None:
+        """Move each consumer that lost entries to the bound past them, counting them for it
+        (a consumer without a cursor in the room was not there to lose any: it gets one)."""
+        dropped = await self._outbox.dropped_through(room)
+        for consumer in consumers:
+            cursor = cursors.get(consumer)
+            if cursor is None:
+                await self._outbox.advance(room, consumer, dropped)
+                cursors[consumer] = dropped
+                continue
+            if cursor >= dropped:
+                continue
+            log.warning(
+                "the outbox of room %s was full: %s lost its %d oldest events",
+                room,
+                consumer,
+                dropped - cursor,
+            )
+            if consumer != RECORDS:
+                self._count("dropped", dropped - cursor)
+            await self._outbox.advance(room, consumer, dropped)
+            cursors[consumer] = dropped
 
     async def _deliver(
         self, room: str, webhook: Webhook, ready: list[Entry], cursor: int, through: int

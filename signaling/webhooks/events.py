@@ -27,7 +27,9 @@ EventName = Literal[
     "poll.done",
 ]
 EVENT_NAMES: tuple[str, ...] = get_args(EventName)
-OUTBOX_LIMIT = 10_000  # events kept per room outbox; past it the oldest are dropped
+#: Events kept per room outbox, so at most this many wait per room and webhook; past it the
+#: oldest are dropped, and counted by each consumer that had not passed them.
+OUTBOX_LIMIT = 10_000
 
 
 class Entry(msgspec.Struct, frozen=True):

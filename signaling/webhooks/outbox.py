@@ -7,7 +7,8 @@ reads. Guarantees, on every backend:
   grows, also across the room's sessions);
 * an entry goes only through :meth:`Outbox.trim` at or below a number every consumer has
   passed, or as one of the oldest when the room holds more than
-  :data:`~.events.OUTBOX_LIMIT` (counted, see :meth:`Outbox.take_dropped`);
+  :data:`~.events.OUTBOX_LIMIT` (see :meth:`Outbox.dropped_through`: each consumer counts
+  what it lost), so at most that many wait per room and consumer (each webhook);
 * a consumer's cursor never goes back (a node that lost its lease cannot undo the progress
   of the one that took it over);
 * one holder at a time owns a room's lease, until it releases it or ``ttl`` passes without a
@@ -32,11 +33,12 @@ class Outbox(Protocol):
         """Consumer → the number of the last entry it is done with."""
 
     async def advance(self, room: str, consumer: str, n: int) -> None:
-        """Move ``consumer``'s cursor to ``n`` unless it is there or further already."""
+        """Move ``consumer``'s cursor to ``n`` unless it is there or further already (a
+        consumer without a cursor gets one, also at 0)."""
 
     async def trim(self, room: str, through: int) -> None:
         """Drop the entries up to ``through``; a room left empty goes out of
-        :meth:`rooms` and its cursors are forgotten."""
+        :meth:`rooms` and its cursors and :meth:`dropped_through` are forgotten."""
 
     async def lease(self, room: str, holder: str, ttl: float) -> bool:
         """Take or renew the room's lease for ``ttl`` seconds; False if another holds it."""
@@ -44,5 +46,6 @@ class Outbox(Protocol):
     async def release(self, room: str, holder: str) -> None:
         """Give the lease back if ``holder`` still has it."""
 
-    async def take_dropped(self, room: str) -> int:
-        """How many of the room's entries were dropped for the bound since the last call."""
+    async def dropped_through(self, room: str) -> int:
+        """The number of the newest entry dropped for the bound (0: none): a consumer whose
+        cursor is below it lost the entries in between."""

@@ -21,7 +21,7 @@ class MemoryOutbox:
         self._numbers: dict[str, int] = defaultdict(int)
         self._cursors: dict[str, dict[str, int]] = defaultdict(dict)
         self._leases: dict[str, tuple[str, float]] = {}
-        self._dropped: dict[str, int] = defaultdict(int)
+        self._dropped: dict[str, int] = {}
 
     def emit(
         self, room: str, session: str | None, at: str, name: EventName, data: dict[str, Any]
@@ -32,8 +32,8 @@ class MemoryOutbox:
         entries = self._entries[room]
         entries.append(Entry(self._numbers[room], str(uuid.uuid4()), name, at, data))
         if len(entries) > self._limit:
-            self._dropped[room] += len(entries) - self._limit
             del entries[: len(entries) - self._limit]
+            self._dropped[room] = entries[0].n - 1
 
     async def rooms(self) -> list[str]:
         return [room for room, entries in self._entries.items() if entries]
@@ -55,6 +55,8 @@ class MemoryOutbox:
         else:
             self._entries.pop(room, None)
             self._cursors.pop(room, None)
+            self._dropped.pop(room, None)
+            self._dropped.pop(room, None)
 
     async def lease(self, room: str, holder: str, ttl: float) -> bool:
         now = time.monotonic()
@@ -68,5 +70,5 @@ class MemoryOutbox:
         if self._leases.get(room, ("", 0.0))[0] == holder:
             del self._leases[room]
 
-    async def take_dropped(self, room: str) -> int:
-        return self._dropped.pop(room, 0)
+    async def dropped_through(self, room: str) -> int:
+        return self._dropped.get(room, 0)

@@ -20,14 +20,14 @@ from signaling.state.hints import UNMARK
 from signaling.webhooks.events import Entry, decode_entry
 
 _ADVANCE = """
-if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') < tonumber(ARGV[2]) then
+if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '-1') < tonumber(ARGV[2]) then
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 end
 """
 _TRIM = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[1]) == 0 then
-  redis.call('DEL', KEYS[2])
+  redis.call('DEL', KEYS[2], KEYS[3])
 end
 """
 _LEASE = """
@@ -97,7 +97,8 @@ class RedisOutbox:
         await self._advance(keys=[self._key(room, "cursors")], args=[consumer, n])
 
     async def trim(self, room: str, through: int) -> None:
-        await self._trim(keys=[self._key(room), self._key(room, "cursors")], args=[through])
+        keys = [self._key(room), self._key(room, "cursors"), self._key(room, "dropped")]
+        await self._trim(keys=keys, args=[through])
 
     async def lease(self, room: str, holder: str, ttl: float) -> bool:
         taken = await self._lease(keys=[self._key(room, "lease")], args=[holder, int(ttl * 1000)])
@@ -106,5 +107,5 @@ class RedisOutbox:
     async def release(self, room: str, holder: str) -> None:
         await self._release(keys=[self._key(room, "lease")], args=[holder])
 
-    async def take_dropped(self, room: str) -> int:
-        return int(await self._redis.getdel(self._key(room, "dropped")) or 0)
+    async def dropped_through(self, room: str) -> int:
+        return int(await self._redis.get(self._key(room, "dropped")) or 0)

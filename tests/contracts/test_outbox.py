@@ -179,8 +179,13 @@ async def test_the_bound_drops_the_oldest_and_counts_them(emitting: Emitting) ->
     entries = await outbox.entries(room, 1000)
     assert len(entries) == OUTBOX_TEST_LIMIT
     assert [e.n for e in entries] == list(range(3, 11))
-    assert await outbox.take_dropped(room) == 2
-    assert await outbox.take_dropped(room) == 0
+    assert await outbox.dropped_through(room) == 2
+    await outbox.advance(room, "new", 0)
+    assert (await outbox.cursors(room))["new"] == 0  # a consumer now, also at 0
+    await outbox.advance(room, "fast", 10)
+    await outbox.trim(room, 10)  # every consumer passed all: the room's outbox is forgotten
+    assert await outbox.dropped_through(room) == 0
+    assert room not in await outbox.rooms()
 
 
 async def test_cursors_never_go_back_and_trim_forgets_an_empty_room(emitting: Emitting) -> None:

@@ -25,7 +25,7 @@ local function emit(name, session, data)
   local over = redis.call('ZCARD', outbox.box) - OUTBOX_LIMIT
   if over > 0 then
     redis.call('ZREMRANGEBYRANK', outbox.box, 0, over - 1)
-    redis.call('INCRBY', outbox.box .. ':dropped', over)
+    redis.call('SET', outbox.box .. ':dropped', n - OUTBOX_LIMIT)
   end
 end
 -- The room's meeting session; ``start``: begin one (session.started) if none runs.
