@@ -379,7 +379,7 @@ async def emitting(request: pytest.FixtureRequest) -> AsyncIterator[Emitting]:
         yield pair
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", "redis", "cluster"])
 async def records(request: pytest.FixtureRequest) -> AsyncIterator[Records]:
     async with _factory(request, _RECORDS_FACTORIES)() as found:
         yield found
