@@ -8,7 +8,7 @@ TEST_STAMP := $(VENV)/.test-installed
 RUN_LOCK := requirements/run.txt
 TEST_LOCK := requirements/test.txt
 
-.PHONY: run test lint bench redis-server chromium demo clean lock
+.PHONY: run test lint bench bench-scale redis-server chromium demo clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,23 +60,28 @@ lint: $(TEST_STAMP)
 bench: $(TEST_STAMP) redis-server
 	$(BIN)/python -m bench.fanout
 
-# The Debian package $(2) installed when a command of $(1) is missing (root with apt-get), or a
-# clear error.
+## The scale benchmark (not a test, a few minutes): 10,000 idle connections, a meeting day,
+## a join storm. Needs an open-files limit of about 21,000 (raised to the hard limit here).
+bench-scale: $(TEST_STAMP) redis-server
+	ulimit -n "$$(ulimit -Hn)"; $(BIN)/python -m bench.scale
+
+# Debian package $(1) installed when one of the commands $(2) is missing (root with apt-get),
+# or a clear error.
 define apt-install
-	@{ $(foreach c,$(1),command -v $(c) &&) true; } >/dev/null 2>&1 || { \
-	  echo "$(1) not found: installing $(2)"; \
+	@{ $(foreach command,$(2),command -v $(command) &&) true; } >/dev/null 2>&1 || { \
+	  echo "$(1) not found: installing it"; \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 	  else \
-	    echo "cannot install $(2): run as root with apt-get, or put it on PATH" >&2; exit 1; \
+	    echo "cannot install $(1): run as root with apt-get, or put it on PATH" >&2; exit 1; \
 	  fi; }
 endef
 
 # Tests start their own redis-server processes on free ports (and a local Redis Cluster, made
 # with redis-cli); this only makes sure the binaries exist.
 redis-server:
-	$(call apt-install,redis-server redis-cli,redis-server)
+	$(call apt-install,redis-server,redis-server redis-cli)
 
 # The browser tests (tests/browser) drive Debian's chromium; playwright downloads no browser.
 chromium:

@@ -1,7 +1,9 @@
 """Fan-out benchmark: one room, one sender, R receivers, ~120-byte global chat messages.
 
 Run with ``make bench`` (or ``.venv/bin/python -m bench.fanout``). This is a measurement, not
-a test: it prints a table and two machine-readable lines, and passes or fails nothing.
+a test: it prints a table and machine-readable lines (``cpu_ratio_1node``/``_2node`` at the
+largest R, then one per cell: ``cpu_ratio_<n>node_r<R>``, ``rss_kib_per_conn_<n>node``), and
+passes or fails nothing.
 
 Configurations, each measured for R = 50 and R = 500 receivers, in the same run:
 
@@ -1083,6 +1085,24 @@ def report(results: list[Result], wall: float, load_before: str) -> None:
     cluster_report(results, largest)
     print(f"cpu_ratio_1node: {'nan' if one is None else f'{one:.2f}'}")
     print(f"cpu_ratio_2node: {'nan' if two is None else f'{two:.2f}'}")
+    print_cells(results)
+
+
+def print_cells(results: list[Result]) -> None:
+    """One machine-readable line per cell: the CPU ratio of ours to the baseline for each
+    node count and R, and ours' RSS per idle connection at the largest R."""
+
+    def text(value: float | None) -> str:
+        return "nan" if value is None else f"{value:.2f}"
+
+    for nodes in (1, 2):
+        for receivers in SIZES:
+            print(f"cpu_ratio_{nodes}node_r{receivers}: {text(ratio(results, nodes, receivers))}")
+    for nodes in (1, 2):
+        ours = [r for r in results if r.ours and r.nodes == nodes]
+        largest = max(ours, key=lambda r: r.receivers, default=None)
+        rss = None if largest is None else largest.rss_kib_per_conn
+        print(f"rss_kib_per_conn_{nodes}node: {text(rss)}")
 
 
 def cluster_report(results: list[Result], receivers: int) -> None:

@@ -29,6 +29,7 @@ import msgspec
 from signaling.broker import Broker
 from signaling.errors import CloseCode
 from signaling.metrics import Metrics
+from signaling.transport import text_frame
 
 if TYPE_CHECKING:
     from signaling.session import Session
@@ -158,8 +159,9 @@ class Hub:
     def _deliver(self, channel: str, delivery: Delivery) -> None:
         members = self._channels.get(channel)
         if members:
+            wire = None if delivery.frame is None else text_frame(delivery.frame)  # once
             for session in tuple(members):
-                session.deliver(delivery)
+                session.deliver(delivery, wire)
 
     def _on_message(self, channel: str, data: bytes) -> None:
         if channel not in self._channels:

@@ -46,6 +46,7 @@ from signaling.registry import Registry
 from signaling.registry.redis import RedisRegistry
 from signaling.registry.sqlite import SqliteRegistry
 from signaling.roster import Roster
+from signaling.session import ConnState
 from signaling.state import LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
@@ -209,14 +210,20 @@ class Node:
         due_resumption = now - self._resumption_refreshed >= self.tokens.resumption_ttl / 2
         if due_resumption:
             self._resumption_refreshed = now
-        for session in self.hub.sessions():
-            if not await self.tokens.refresh_runner(session.id, session.runner):
-                session.close(CloseCode.NORMAL, reason="session taken over")
-            elif due_resumption:
-                if not await self.tokens.refresh_resumption(session.ticket.resumption):
-                    session.close(CloseCode.NORMAL, reason="session resumed elsewhere")
-                for module in self.modules.values():
-                    await module.on_refresh(session)
+        sessions = self.hub.sessions()  # a few pipelined round trips for all of them
+        kept = await self.tokens.refresh_runners([(s.id, s.runner) for s in sessions])
+        for session in (s for s, ok in zip(sessions, kept, strict=True) if not ok):
+            session.close(CloseCode.NORMAL, reason="session taken over")
+        if due_resumption:
+            # a session's token becomes valid after its handshake: before its join it may not be
+            alive = [
+                s for s, ok in zip(sessions, kept, strict=True) if ok and s.state != ConnState.NONE
+            ]
+            resumable = await self.tokens.refresh_resumptions([s.ticket.resumption for s in alive])
+            for session in (s for s, ok in zip(alive, resumable, strict=True) if not ok):
+                session.close(CloseCode.NORMAL, reason="session resumed elsewhere")
+            for module in self.modules.values():
+                await module.on_refresh(alive)
 
     async def _clean_rooms(self) -> None:
         since = time.time() - self.settings.room_grace_period
@@ -248,10 +255,12 @@ class Node:
             return
         for room in await self.state.rooms():
             for breakout in await self.state.breakouts(room):
-                for participant in await self.state.participants(room, breakout):
-                    if participant.left_at is not None:
-                        continue
-                    if await self.tokens.runner_active(participant.id):
+                present = [
+                    p for p in await self.state.participants(room, breakout) if p.left_at is None
+                ]
+                active = await self.tokens.runners_active([p.id for p in present])
+                for participant, running in zip(present, active, strict=True):
+                    if running:
                         continue
                     at = format_timestamp(utcnow())
                     if await self.state.leave(
@@ -260,10 +269,13 @@ class Node:
                         log.info("participant %s of %s timed out (dead node)", participant.id, room)
                         for module in self.modules.values():
                             await module.on_presence_lost(room, breakout, participant.id)
-            for held, _ in await self.state.waiting(room):
-                if not await self.tokens.runner_active(held.id):
+            held = [participant for participant, _ in await self.state.waiting(room)]
+            for participant, running in zip(
+                held, await self.tokens.runners_active([p.id for p in held]), strict=True
+            ):
+                if not running:
                     for module in self.modules.values():
-                        await module.on_held_lost(room, held.id)
+                        await module.on_held_lost(room, participant.id)
 
     async def _check_epoch(self) -> None:
         """Called on every (re)connection of the broker."""

@@ -5,10 +5,13 @@ reference §4, the rate limit (§17.5), the join timeout (§17.8) and the send b
 everything a namespace means is its module's business.
 
 Sending: while the socket is writable a frame is written at once; otherwise it waits in a
-backlog drained by one short-lived task. A backlog beyond ``send_queue_limit`` frames or
-``send_queue_bytes`` bytes closes the connection with 1013 so one slow reader never slows the
-room down nor grows the node. ``echo`` frames above :data:`ECHO_FREE_BYTES` take a rate-limit
-token like any command (the web app's keepalive is far smaller).
+backlog drained by one short-lived task. Frames travel as their wire bytes
+(:func:`~signaling.transport.text_frame`): a delivery's frame is built once by the hub and the
+same bytes are written to, or queued for, every recipient. A backlog beyond
+``send_queue_limit`` frames or ``send_queue_bytes`` bytes closes the connection with 1013 so
+one slow reader never slows the room down nor grows the node. ``echo`` frames above
+:data:`ECHO_FREE_BYTES` take a rate-limit token like any command (the web app's keepalive is
+far smaller).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from signaling.metrics import command_action
 from signaling.ratelimit import Take, TokenBucket
 from signaling.state import Kind, LeaveReason, Role
 from signaling.tokens import TicketData
-from signaling.transport import HEARTBEAT_TIMEOUT, Link
+from signaling.transport import HEARTBEAT_TIMEOUT, Link, text_frame
 from signaling.wire import encode_event, incoming_decoder
 
 if TYPE_CHECKING:
@@ -128,7 +131,7 @@ class Session:
         self._closing = False
         self._errors = 0  # error events sent (a command that sent one failed)
         self._metrics = node.hub.metrics
-        self._joining: list[Delivery] | None = None
+        self._joining: list[tuple[Delivery, bytes | None]] | None = None
         self.join_seq = 0
         self._close_after_flush: tuple[CloseCode, str] | None = None
         self._timers: dict[str, asyncio.TimerHandle] = {}
@@ -265,12 +268,13 @@ class Session:
 
     # -- deliveries from the hub -------------------------------------------------------------
 
-    def deliver(self, delivery: Delivery) -> None:
-        """A delivery on one of this session's channels (called by the hub, synchronously)."""
+    def deliver(self, delivery: Delivery, wire: bytes | None) -> None:
+        """A delivery on one of this session's channels (called by the hub, synchronously);
+        ``wire`` is ``delivery.frame`` as frame bytes (None when it has no frame)."""
         if delivery.exclude == self.id or self._closing or delivery.skip == self.channels[0]:
             return
         if self._joining is not None:
-            self._joining.append(delivery)
+            self._joining.append((delivery, wire))
             return
         if delivery.joined_seq is not None and delivery.joined_seq < self.join_seq:
             return
@@ -285,15 +289,16 @@ class Session:
         elif audience == Audience.PRESENT and state == ConnState.NONE:
             return
         module = self._modules.get(delivery.namespace) if delivery.namespace else None
-        frame = delivery.frame
-        if frame is None and delivery.personal is not None and module is not None:
+        if wire is not None:
+            self.send_frame(wire)
+        elif delivery.personal is not None and module is not None:
             kind = module.personal_type
             if kind is not None and not isinstance(delivery.personal, kind):
                 # One conversion per delivery: every recipient on this node shares the object.
                 delivery.personal = msgspec.convert(delivery.personal, kind)
             frame = module.render(self, delivery.personal)
-        if frame is not None:
-            self.send_text(frame)
+            if frame is not None:
+                self.send_text(frame)
         if delivery.signal is not None and module is not None:
             self.spawn(self._signal(module, delivery.signal))
 
@@ -312,8 +317,8 @@ class Session:
         held, self._joining = self._joining or [], None
         self.state = ConnState.JOINED
         self.join_seq = seq
-        for delivery in held:
-            self.deliver(delivery)
+        for delivery, wire in held:
+            self.deliver(delivery, wire)
 
     def abort_join(self) -> None:
         self._joining = None
@@ -337,19 +342,22 @@ class Session:
         self.send(namespace, {"message": "error", "error": code})
 
     def send_text(self, frame: str) -> None:
-        """Write a ready frame now if possible, else queue it (bounded)."""
+        """Send one ready text frame to this session only."""
+        self.send_frame(text_frame(frame))
+
+    def send_frame(self, wire: bytes) -> None:
+        """Write frame bytes now if possible, else queue them (bounded)."""
         if self._closing:
             return
         self._metrics.frames += 1
         backlog = self._backlog
         if not backlog and self.link.writable():
-            self.link.write_text(frame)
+            self.link.write_frame(wire)
             return
         if backlog is None:
             backlog = self._backlog = deque()
-        data = frame.encode()  # once: counted in bytes, written as they are
-        backlog.append(data)
-        self._backlog_bytes += len(data)
+        backlog.append(wire)
+        self._backlog_bytes += len(wire)
         settings = self._settings
         if (
             len(backlog) > settings.send_queue_limit
@@ -374,7 +382,7 @@ class Session:
                 while backlog and link.writable():
                     data = backlog.popleft()
                     self._backlog_bytes -= len(data)
-                    link.write_utf8(data)
+                    link.write_frame(data)
             pending = self._close_after_flush
             if pending is not None:
                 link.close(*pending)

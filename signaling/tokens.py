@@ -146,7 +146,12 @@ class Tokens:
 
     async def refresh_resumption(self, token: str) -> bool:
         """Extend a running session's token; False if a newer start call consumed it."""
-        return await self._store.refresh(f"resumption={token}", self.resumption_ttl)
+        return (await self.refresh_resumptions([token]))[0]
+
+    async def refresh_resumptions(self, tokens: list[str]) -> list[bool]:
+        """:meth:`refresh_resumption` of many tokens in a few round trips."""
+        keys = [f"resumption={token}" for token in tokens]
+        return await self._store.refresh_all(keys, self.resumption_ttl)
 
     async def acquire_runner(
         self, participant_id: str, tries: int = 10, pause: float = 0.3
@@ -165,13 +170,25 @@ class Tokens:
     async def refresh_runner(self, participant_id: str, owner: str) -> bool:
         """Extend the lock; if it lapsed meanwhile (a stalled node), take it back unless a
         newer session of the participant holds it. False: the session lost its id."""
-        key, value = f"runner:{participant_id}", owner.encode()
-        if await self._store.refresh_if(key, value, self.runner_ttl):
-            return True
-        return await self._store.put_new(key, value, self.runner_ttl)
+        return (await self.refresh_runners([(participant_id, owner)]))[0]
+
+    async def refresh_runners(self, held: list[tuple[str, str]]) -> list[bool]:
+        """:meth:`refresh_runner` of many ``(participant_id, owner)`` in a few round trips
+        (and one more per lapsed lock)."""
+        entries = [(f"runner:{pid}", owner.encode()) for pid, owner in held]
+        kept = await self._store.refresh_all_if(entries, self.runner_ttl)
+        for index, refreshed in enumerate(kept):
+            if not refreshed:
+                kept[index] = await self._store.put_new(*entries[index], self.runner_ttl)
+        return kept
 
     async def release_runner(self, participant_id: str, owner: str) -> None:
         await self._store.delete_if(f"runner:{participant_id}", owner.encode())
 
     async def runner_active(self, participant_id: str) -> bool:
-        return await self._store.get(f"runner:{participant_id}") is not None
+        return (await self.runners_active([participant_id]))[0]
+
+    async def runners_active(self, participant_ids: list[str]) -> list[bool]:
+        """:meth:`runner_active` of many participants in a few round trips."""
+        found = await self._store.get_all([f"runner:{pid}" for pid in participant_ids])
+        return [value is not None for value in found]

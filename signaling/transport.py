@@ -14,19 +14,24 @@
 * A plain-HTTP rejection before the upgrade counts as a finished handshake (no error log).
 * The app gets a :class:`Link` in ``scope["extensions"]["signaling.link"]``: a synchronous
   write for the fan-out hot path, used while the transport is writable, so one event reaches
-  hundreds of local sockets without an ``await`` or a task per recipient.
+  hundreds of local sockets without an ``await`` or a task per recipient. A server frame is
+  not masked and no extension is negotiated (``ws_per_message_deflate=False``), so the frame
+  bytes (:func:`text_frame`) are built once per event and the same bytes go to every socket.
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
+import struct
 from typing import Any
 
 from uvicorn._types import ASGIReceiveEvent
 from uvicorn.config import Config
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
+from websockets.exceptions import InvalidState
+from websockets.protocol import State
 
 from signaling.connections import ConnectionGuard
 from signaling.errors import CloseCode
@@ -35,6 +40,19 @@ HEARTBEAT_TIMEOUT = "heartbeat timeout"
 PING_RATE = 1.0  # client pings per second, sustained
 PING_BURST = 10
 LINK_EXTENSION = "signaling.link"
+_TEXT = 0x81  # FIN and opcode 1 (text); a server frame has no mask bit
+
+
+def text_frame(text: str) -> bytes:
+    """The complete WebSocket text frame of ``text`` as a server sends it (RFC 6455 §5.2:
+    unmasked, unfragmented, no extension), the same bytes for every recipient."""
+    data = text.encode()
+    length = len(data)
+    if length < 126:
+        return bytes((_TEXT, length)) + data
+    if length < 65536:
+        return struct.pack("!BBH", _TEXT, 126, length) + data
+    return struct.pack("!BBQ", _TEXT, 127, length) + data
 
 
 class Link:
@@ -54,15 +72,13 @@ class Link:
         """True when a write will not grow a backlog the peer is not reading."""
         return self._protocol.writable.is_set() and self.is_open()
 
-    def write_text(self, text: str) -> None:
-        """Send one text frame now; the caller checked :meth:`writable`."""
-        self.write_utf8(text.encode())
-
-    def write_utf8(self, data: bytes) -> None:
-        """Send one text frame of UTF-8 bytes now; the caller checked :meth:`writable`."""
+    def write_frame(self, frame: bytes) -> None:
+        """Send one frame built by :func:`text_frame` now; the caller checked
+        :meth:`writable`. Raises InvalidState once the WebSocket is no longer open."""
         p = self._protocol
-        p.conn.send_text(data)
-        p.transport.write(b"".join(p.conn.data_to_send()))
+        if p.conn.state is not State.OPEN:
+            raise InvalidState(f"connection is {p.conn.state.name.lower()}")
+        p.transport.write(frame)
 
     async def wait_writable(self) -> None:
         await self._protocol.writable.wait()

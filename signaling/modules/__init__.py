@@ -136,9 +136,10 @@ class Module:
     async def on_held_lost(self, room: str, pid: str) -> None:
         """A participant waiting in ``room`` lost its node (no leave hook ran)."""
 
-    async def on_refresh(self, session: Session) -> None:
-        """About every half resumption TTL for every local session whose resumption is kept:
-        refresh what must outlive a short disconnect."""
+    async def on_refresh(self, sessions: list[Session]) -> None:
+        """About every half resumption TTL, with every local joined session whose resumption
+        is kept: refresh what must outlive a short disconnect (in a few round trips, not one
+        per session)."""
 
     async def breakout_rooms(self, room: str) -> list[str] | None:
         """The room's active breakout room ids, if this module runs them (else None)."""

@@ -1,16 +1,16 @@
-"""The shared :class:`~tickets.registry.Registry`: rooms, invites and SIP configs in Redis.
+"""The shared :class:`~signaling.registry.Registry`: rooms, invites and SIP configs in Redis.
 
 Several nodes on one Redis see the same records. Keys live under ``{prefix}registry:`` and
 never expire (run Redis with AOF: these records are durable):
 
 - ``version``: the layout version (:data:`SCHEMA_VERSION`); :meth:`RedisRegistry.open` refuses
-  a newer one (:class:`~tickets.sqlite_registry.SchemaTooNewError`).
-- ``room:{id}``: the :class:`~tickets.registry.Room` as msgspec JSON.
+  a newer one (:class:`~signaling.registry.sqlite.SchemaTooNewError`).
+- ``room:{id}``: the :class:`~signaling.registry.Room` as msgspec JSON.
 - ``rooms-by:{user_id}``: sorted set of the user's room ids, scored by creation time (UTC
   microseconds; ties by id), so listing is oldest first like the SQLite registry.
-- ``invite:{code}``: the :class:`~tickets.registry.Invite` as JSON; ``room-invites:{room}``:
+- ``invite:{code}``: the :class:`~signaling.registry.Invite` as JSON; ``room-invites:{room}``:
   sorted set of the room's invite codes scored by creation time.
-- ``sip:{room}``: the :class:`~tickets.registry.SipConfig` as JSON; ``sip-id:{sip_id}``: the
+- ``sip:{room}``: the :class:`~signaling.registry.SipConfig` as JSON; ``sip-id:{sip_id}``: the
   room holding that call-in id (taken with ``SET NX``, which makes ids unique).
 
 Every record spreads by its own key (on Redis Cluster each may live on another slot), so every
@@ -22,7 +22,7 @@ index entries first and the room record last; deleting deletes the room record f
 invite or SIP config created beside a room looks again after writing and takes itself back if
 the room went meanwhile. Read-modify-write of one record is a compare-and-set script retried on
 conflict, so an update never resurrects a record that was deleted meanwhile. Errors, validation
-and edge cases mirror :mod:`tickets.sqlite_registry`, whose exception types are reused.
+and edge cases mirror :mod:`signaling.registry.sqlite`, whose exception types are reused.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def _score(moment: datetime) -> int:
 
 
 class RedisRegistry:
-    """:class:`~tickets.registry.Registry` on a Redis shared by every node.
+    """:class:`~signaling.registry.Registry` on a Redis shared by every node.
 
     ``client`` belongs to the caller: :meth:`close` leaves it open.
     """
@@ -354,7 +354,7 @@ class RedisRegistry:
     async def put_sip_config(
         self, room_id: str, *, password: str | None, lobby: bool | None
     ) -> tuple[SipConfig, bool]:
-        """See :meth:`tickets.registry.Registry.put_sip_config`."""
+        """See :meth:`signaling.registry.Registry.put_sip_config`."""
         if password is not None and not is_digits(password, SIP_PIN_LENGTH):
             raise ValueError("the SIP PIN must be exactly 10 ASCII digits")
         key = self._key("sip", room_id)

@@ -30,6 +30,15 @@ class ExpiringStore(Protocol):
     async def refresh_if(self, key: str, value: bytes, ttl: float) -> bool:
         """Give ``key`` a new TTL only while it still holds ``value``."""
 
+    async def refresh_all(self, keys: list[str], ttl: float) -> list[bool]:
+        """:meth:`refresh` of every key in a few round trips (each one atomic, not all)."""
+
+    async def refresh_all_if(self, entries: list[tuple[str, bytes]], ttl: float) -> list[bool]:
+        """:meth:`refresh_if` of every ``(key, value)`` in a few round trips."""
+
+    async def get_all(self, keys: list[str]) -> list[bytes | None]:
+        """:meth:`get` of every key in a few round trips."""
+
     async def delete(self, key: str) -> None: ...
 
     async def delete_if(self, key: str, value: bytes) -> bool:

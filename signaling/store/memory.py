@@ -63,6 +63,15 @@ class MemoryExpiringStore:
         self._set(key, value, ttl)
         return True
 
+    async def refresh_all(self, keys: list[str], ttl: float) -> list[bool]:
+        return [await self.refresh(key, ttl) for key in keys]
+
+    async def refresh_all_if(self, entries: list[tuple[str, bytes]], ttl: float) -> list[bool]:
+        return [await self.refresh_if(key, value, ttl) for key, value in entries]
+
+    async def get_all(self, keys: list[str]) -> list[bytes | None]:
+        return [self._live(key) for key in keys]
+
     async def delete(self, key: str) -> None:
         self._data.pop(key, None)
 

@@ -1,8 +1,10 @@
-"""Redis :class:`~tickets.store.ExpiringStore`: every operation is one command or one script."""
+"""Redis :class:`~signaling.store.ExpiringStore`: every operation is one command or one script;
+the ``*_all`` ones send theirs in pipelines of :data:`BATCH` (a round trip per batch)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from signaling.redis_client import Client
 
@@ -18,6 +20,10 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+
+
+BATCH = 1000
+T = TypeVar("T")
 
 
 def _ms(seconds: float) -> int:
@@ -50,6 +56,40 @@ class RedisExpiringStore:
 
     async def refresh_if(self, key: str, value: bytes, ttl: float) -> bool:
         return bool(await self._refresh_if(keys=[self._prefix + key], args=[value, _ms(ttl)]))
+
+    async def refresh_all(self, keys: list[str], ttl: float) -> list[bool]:
+        ms = _ms(ttl)
+
+        async def queue(pipe: Any, key: str) -> None:
+            pipe.pexpire(self._prefix + key, ms)
+
+        return [bool(r) for r in await self._batched(keys, queue)]
+
+    async def refresh_all_if(self, entries: list[tuple[str, bytes]], ttl: float) -> list[bool]:
+        ms = _ms(ttl)
+
+        async def queue(pipe: Any, entry: tuple[str, bytes]) -> None:
+            await self._refresh_if(keys=[self._prefix + entry[0]], args=[entry[1], ms], client=pipe)
+
+        return [bool(r) for r in await self._batched(entries, queue)]
+
+    async def get_all(self, keys: list[str]) -> list[bytes | None]:
+        async def queue(pipe: Any, key: str) -> None:
+            pipe.get(self._prefix + key)
+
+        return await self._batched(keys, queue)
+
+    async def _batched(
+        self, items: Sequence[T], queue: Callable[[Any, T], Awaitable[None]]
+    ) -> list[Any]:
+        """``queue(pipeline, item)`` for every item, :data:`BATCH` per round trip."""
+        results: list[Any] = []
+        for start in range(0, len(items), BATCH):
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for item in items[start : start + BATCH]:
+                    await queue(pipe, item)
+                results += await pipe.execute()
+        return results
 
     async def delete(self, key: str) -> None:
         await self._redis.delete(self._prefix + key)

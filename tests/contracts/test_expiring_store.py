@@ -195,6 +195,35 @@ async def test_binary_values_round_trip(expiring_store: ExpiringStore) -> None:
     assert await expiring_store.take(key) == value
 
 
+async def test_the_all_operations_answer_key_by_key(expiring_store: ExpiringStore) -> None:
+    """``get_all``, ``refresh_all`` and ``refresh_all_if`` over more keys than one Redis
+    pipeline batch: one answer per key, in order, each as its single operation gives it."""
+    keys = [_key(str(i)) for i in range(2500)]
+    held = set(keys[::3])
+    for key in held:
+        await expiring_store.put(key, b"owner", LONG)
+    assert await expiring_store.get_all(keys) == [b"owner" if k in held else None for k in keys]
+    owners = [(key, b"owner" if i % 2 else b"other") for i, key in enumerate(keys)]
+    assert await expiring_store.refresh_all_if(owners, LONG) == [
+        key in held and value == b"owner" for key, value in owners
+    ]
+    assert await expiring_store.refresh_all(keys, LONG) == [key in held for key in keys]
+    assert await expiring_store.get_all([]) == []
+
+
+async def test_the_all_refreshes_extend_the_ttl(expiring_store: ExpiringStore) -> None:
+    mine, theirs, plain = _key("mine"), _key("theirs"), _key("plain")
+    for key in (mine, theirs, plain):
+        await expiring_store.put(key, b"owner", SHORT)
+    assert await expiring_store.refresh_all_if([(mine, b"owner"), (theirs, b"x")], LONG) == [
+        True,
+        False,
+    ]
+    assert await expiring_store.refresh_all([plain], LONG) == [True]
+    await asyncio.sleep(PAST_SHORT)
+    assert await expiring_store.get_all([mine, theirs, plain]) == [b"owner", None, b"owner"]
+
+
 # --- a model with no expiry ------------------------------------------------------------------
 
 _KEYS = st.sampled_from(["a", "b", "c"])

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any, cast
 
 from signaling.config import load_settings
+from signaling.hub import Delivery
 from signaling.node import Node
 from signaling.registry import UserProfile
 from signaling.session import Session
 from signaling.state import Kind
 from signaling.tokens import Identity, TicketData
-from signaling.transport import Link
+from signaling.transport import Link, text_frame
 
 WAIT = 5.0
 
@@ -49,12 +50,12 @@ class RecordingLink:
     def writable(self) -> bool:
         return self._writable.is_set() and self.is_open()
 
-    def write_text(self, text: str) -> None:
-        self.write_utf8(text.encode())
-
-    def write_utf8(self, data: bytes) -> None:
+    def write_frame(self, frame: bytes) -> None:
+        """Record the text of a frame built by :func:`signaling.transport.text_frame`."""
         assert self.is_open(), "written after the close"
-        self.frames.append(data.decode())
+        length = frame[1]
+        header = 2 if length < 126 else 4 if length == 126 else 10
+        self.frames.append(frame[header:].decode())
         self._written.set()
 
     async def wait_writable(self) -> None:
@@ -184,3 +185,8 @@ async def local_node(data_dir: Path, **env: str) -> AsyncIterator[LocalNode]:
             await local.close()
     finally:
         await node.stop()
+
+
+def deliver(session: Session, delivery: Delivery) -> None:
+    """Hand ``delivery`` to ``session`` as the hub does (its frame built into bytes once)."""
+    session.deliver(delivery, None if delivery.frame is None else text_frame(delivery.frame))

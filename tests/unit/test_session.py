@@ -15,7 +15,7 @@ from signaling.hub import Audience, Delivery, room_channel
 from signaling.session import ConnState
 from signaling.state import Role
 from signaling.wire import encode_event
-from tests.support.local import LocalNode, local_node
+from tests.support.local import LocalNode, deliver, local_node
 
 
 @pytest.fixture
@@ -198,7 +198,7 @@ async def test_an_audience_reaches_the_sessions_in_its_states(
     for (state, role), receives in zip(STATES, RECEIVES[audience], strict=True):
         conn = await local.connect()
         conn.session.state, conn.session.role = state, role
-        conn.session.deliver(Delivery(frame=text, audience=audience))
+        deliver(conn.session, Delivery(frame=text, audience=audience))
         assert conn.link.frames == ([text] if receives else []), (state, role)
 
 
@@ -206,10 +206,10 @@ async def test_exclude_and_skip_leave_out_one_participant_and_one_room(local: Lo
     conn = await local.connect()
     conn.session.state = ConnState.JOINED
     text = frame(1)
-    conn.session.deliver(Delivery(frame=text, exclude=conn.id))
-    conn.session.deliver(Delivery(frame=text, skip=room_channel(local.room, None)))
+    deliver(conn.session, Delivery(frame=text, exclude=conn.id))
+    deliver(conn.session, Delivery(frame=text, skip=room_channel(local.room, None)))
     assert conn.link.frames == []
-    conn.session.deliver(Delivery(frame=text, exclude="someone else", skip="room:other"))
+    deliver(conn.session, Delivery(frame=text, exclude="someone else", skip="room:other"))
     assert conn.link.frames == [text]
 
 
@@ -219,9 +219,9 @@ async def test_deliveries_during_a_join_wait_for_join_success(local: LocalNode) 
     session = conn.session
     frames = [frame(n) for n in range(3)]
     session.begin_join()
-    session.deliver(Delivery(frame=frames[0]))
-    session.deliver(Delivery(frame=frames[1], joined_seq=4))
-    session.deliver(Delivery(frame=frames[2], joined_seq=6))
+    deliver(session, Delivery(frame=frames[0]))
+    deliver(session, Delivery(frame=frames[1], joined_seq=4))
+    deliver(session, Delivery(frame=frames[2], joined_seq=6))
     assert conn.link.frames == []
     session.finish_join(5)
     assert conn.link.frames == [frames[0], frames[2]]

@@ -260,5 +260,5 @@ class ModerationModule(Module):
     async def on_held_lost(self, room: str, pid: str) -> None:
         await self.waiting_room.forsake(room, pid)
 
-    async def on_refresh(self, session: Session) -> None:
-        await self.waiting_room.refresh(session.id)
+    async def on_refresh(self, sessions: list[Session]) -> None:
+        await self.waiting_room.refresh([session.id for session in sessions])

@@ -186,8 +186,8 @@ class WaitingRoom:
         """Clear the skip flag: the next join waits again (kick, ban, debrief)."""
         await self.ctx.store.delete(_skip_key(pid))
 
-    async def refresh(self, pid: str) -> None:
-        await self.ctx.store.refresh(_skip_key(pid), SKIP_TTL)
+    async def refresh(self, pids: list[str]) -> None:
+        await self.ctx.store.refresh_all([_skip_key(pid) for pid in pids], SKIP_TTL)
 
     async def listing(self, room: str) -> list[WaitingParticipant]:
         return [
