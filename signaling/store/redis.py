@@ -1,10 +1,14 @@
 """Redis :class:`~signaling.store.ExpiringStore`: every operation is one command or one script;
-the ``*_all`` ones send theirs in pipelines of :data:`BATCH` (a round trip per batch)."""
+the ``*_all`` ones send theirs in pipelines of :data:`BATCH` (a round trip per batch). A cluster
+pipeline refuses scripts: there ``refresh_all_if`` sends a batch's scripts at once instead."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
+
+from redis.asyncio.cluster import RedisCluster
 
 from signaling.redis_client import Client
 
@@ -23,6 +27,8 @@ return 0
 
 
 BATCH = 1000
+#: Scripts a cluster's ``refresh_all_if`` has in flight at once (within every pool's size).
+CLUSTER_BATCH = 32
 T = TypeVar("T")
 
 
@@ -68,9 +74,17 @@ class RedisExpiringStore:
     async def refresh_all_if(self, entries: list[tuple[str, bytes]], ttl: float) -> list[bool]:
         ms = _ms(ttl)
 
-        async def queue(pipe: Any, entry: tuple[str, bytes]) -> None:
-            await self._refresh_if(keys=[self._prefix + entry[0]], args=[entry[1], ms], client=pipe)
+        async def queue(pipe: Any, entry: tuple[str, bytes]) -> Any:
+            return await self._refresh_if(
+                keys=[self._prefix + entry[0]], args=[entry[1], ms], client=pipe
+            )
 
+        if isinstance(self._redis, RedisCluster):
+            results: list[Any] = []
+            for start in range(0, len(entries), CLUSTER_BATCH):
+                batch = entries[start : start + CLUSTER_BATCH]
+                results += await asyncio.gather(*(queue(self._redis, entry) for entry in batch))
+            return [bool(r) for r in results]
         return [bool(r) for r in await self._batched(entries, queue)]
 
     async def get_all(self, keys: list[str]) -> list[bytes | None]:
