@@ -25,7 +25,8 @@ from signaling.oidc import OidcKeys
 log = logging.getLogger(__name__)
 
 CALL_IN_ROLE = "opentalk-call-in"
-SERVICE_ROLES = {"call-in": CALL_IN_ROLE}
+ADMIN_ROLE = "signaling-admin"  # webhooks, and every room's meeting sessions
+SERVICE_ROLES = {"call-in": CALL_IN_ROLE, "admin": ADMIN_ROLE}
 DEV_SECRET_FILE = "dev-jwt-secret"
 LEEWAY = 5  # seconds of clock skew allowed on exp, nbf and iat
 _ASYMMETRIC = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "EdDSA"]
@@ -253,7 +254,8 @@ def issue_dev_token(
     audience: str | None = None,
     issuer: str | None = None,
 ) -> str:
-    """An HS256 token for local use: a user, or a service (``call-in``) with its realm role."""
+    """An HS256 token for local use: a user, or a service (``call-in``, ``admin``) with its
+    realm role."""
     claims: dict[str, Any] = {"sub": sub, "iat": int(time.time()), "exp": int(time.time()) + ttl}
     if name:
         claims["name"] = name

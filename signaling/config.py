@@ -91,6 +91,16 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     jwt_max_age: float = 0.0
     avatar_base_url: str = "https://seccdn.libravatar.org/avatar/"
 
+    # Webhooks and meeting sessions (signaling/webhooks): retries back off from the base
+    # doubling to the max, for retry_for seconds; a quit and a rejoin within move_window
+    # seconds is no leave (a breakout move); a room's outbox lease lasts lease seconds.
+    webhook_retry_base: float = 1.0
+    webhook_retry_max: float = 600.0
+    webhook_retry_for: float = 86_400.0
+    webhook_move_window: float = 5.0
+    webhook_lease: float = 30.0
+    session_retention: float = 2_592_000.0  # 30 days
+
     def __post_init__(self) -> None:
         positive = (
             "ticket_ttl",
@@ -103,6 +113,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
             "password_window",
             "history_ttl",
             "history_size",
+            "webhook_retry_base",
+            "webhook_retry_max",
+            "webhook_lease",
+            "session_retention",
         )
         for name in positive:
             if getattr(self, name) <= 0:
@@ -117,6 +131,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
             "shutdown_timeout",
             "drain_seconds",
             "jwt_max_age",
+            "webhook_retry_for",
+            "webhook_move_window",
         )
         for name in non_negative:
             if getattr(self, name) < 0:

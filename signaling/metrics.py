@@ -108,6 +108,13 @@ class Metrics:
             "Commands and requests that met an unreachable backend",
             registry=registry,
         )
+        self._webhook_events = Counter(
+            "signaling_webhook_events",
+            "Webhook events by outcome: delivered, failed (one attempt), given_up (retried"
+            " for too long), dropped (past the bound of a room's outbox)",
+            ["outcome"],
+            registry=registry,
+        )
         self._resyncs = Counter(
             "signaling_resyncs",
             "Lost ranges of room events whose clients were closed with 1012",
@@ -123,6 +130,9 @@ class Metrics:
 
     def closed(self, code: int) -> None:
         self._closes.labels(str(code)).inc()
+
+    def webhook_events(self, outcome: str, count: int) -> None:
+        self._webhook_events.labels(outcome).inc(count)
 
     def backend_error(self) -> None:
         self._backend_errors.inc()

@@ -15,7 +15,9 @@ Background duties, one task each:
 * **sweeper** (Redis only) — reports participants of dead nodes as ``left`` with reason
   ``timeout`` once their presence expired, at most one node per period (§15.5);
 * **epoch watch** (Redis only) — a Redis that comes back empty closes every local client
-  with 1012 so it reconnects into a consistent state.
+  with 1012 so it reconnects into a consistent state;
+* **deliverer** — takes the lease of rooms with webhook events and delivers them
+  (:mod:`signaling.webhooks`); hourly, forgets meeting sessions past their retention.
 """
 
 from __future__ import annotations
@@ -54,6 +56,13 @@ from signaling.store.redis import RedisExpiringStore
 from signaling.tariff import build_tariff
 from signaling.tasks import cancel_until_done
 from signaling.tokens import Tokens
+from signaling.webhooks.delivery import POLL, Deliverer
+from signaling.webhooks.outbox import Outbox
+from signaling.webhooks.outbox_memory import MemoryOutbox
+from signaling.webhooks.outbox_redis import RedisOutbox
+from signaling.webhooks.records import Records
+from signaling.webhooks.records_redis import RedisRecords
+from signaling.webhooks.records_sqlite import SqliteRecords
 from signaling.wire import format_timestamp, utcnow
 
 log = logging.getLogger(__name__)
@@ -82,17 +91,23 @@ class Node:
         self.state: LiveState
         store: ExpiringStore
         self.broker: Broker
+        self.records: Records
+        outbox: Outbox
         connection = connect(settings)
         if connection is None:
             self.registry = SqliteRegistry(str(Path(settings.data_dir) / "registry.sqlite3"))
+            self.records = SqliteRecords(str(Path(settings.data_dir) / "meetings.sqlite3"))
             store = MemoryExpiringStore()
-            self.state = MemoryState()
+            outbox = MemoryOutbox()
+            self.state = MemoryState(outbox)
             self.broker = MemoryBroker(MemoryBus(settings.history_size))
         else:
             self.redis = connection.client
             self.registry = RedisRegistry(self.redis, KEY_PREFIX)
             store = RedisExpiringStore(self.redis, KEY_PREFIX)
             self.state = RedisState(self.redis, KEY_PREFIX)
+            self.records = RedisRecords(self.redis, KEY_PREFIX, settings.session_retention)
+            outbox = RedisOutbox(self.redis, KEY_PREFIX)
             self.broker = RedisBroker(
                 self.redis,
                 connection.shards,
@@ -105,6 +120,9 @@ class Node:
         self.store = store
         self.tokens = Tokens(store, settings)
         self.hub = Hub(self.broker)
+        self.deliverer = Deliverer(
+            outbox, self.records, settings, self.id, self.hub.metrics.webhook_events
+        )
         self.modules: dict[str, Module] = build_modules(self)
         self.tariff = build_tariff(
             settings, [name for name, m in self.modules.items() if m.in_tariff]
@@ -121,18 +139,23 @@ class Node:
 
     async def start(self) -> None:
         await self.registry.open()
+        await self.records.open()
         await self.broker.start()
         presence = self.settings.presence_ttl
         self._every(min(presence / 3, self.tokens.resumption_ttl / 2), self._keep_sessions)
         self._every(max(0.2, min(2.0, self.settings.room_grace_period / 4)), self._clean_rooms)
         self._every(TIMER_PERIOD, self._fire_timers)
+        self._every(POLL, self.deliverer.look)
+        self._every(3600.0, self.deliverer.purge)
         if self.redis is not None:
             self._every(presence / 2, self._sweep_dead_sessions)
 
     async def stop(self) -> None:
         await cancel_until_done(self._tasks)
+        await self.deliverer.close()
         await self.broker.close()
         await self.registry.close()
+        await self.records.close()
         await self.state.close()
         if self.redis is not None:
             await self._connection.aclose()
@@ -241,7 +264,7 @@ class Node:
                         continue
                     at = format_timestamp(utcnow())
                     if await self.state.leave(
-                        room, breakout, participant.id, at, participant.runner
+                        room, breakout, participant.id, at, participant.runner, "timeout"
                     ):
                         log.info("participant %s of %s timed out (dead node)", participant.id, room)
                         for module in self.modules.values():

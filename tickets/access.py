@@ -18,6 +18,7 @@ from signaling.registry import Invite, Registry, Room, UserProfile
 from signaling.state import LiveState
 from signaling.tariff import Tariff
 from signaling.tokens import Tokens
+from signaling.webhooks.records import Records
 from signaling.wire import utcnow
 from tickets.throttle import Throttles
 
@@ -54,6 +55,7 @@ class RestNode(Protocol):
     state: LiveState
     tokens: Tokens
     tariff: Tariff
+    records: Records
     draining: bool
 
     async def breakout_rooms(self, room: str, /) -> list[str] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from tickets import events, invites, meta, rooms, sip, start, users
+from tickets import events, invites, meta, rooms, sessions, sip, start, users, webhooks
 from tickets.access import Api, RestNode
 from tickets.declaration import Endpoint
 from tickets.throttle import Throttles
@@ -17,6 +17,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *sip.ENDPOINTS,
     *users.ENDPOINTS,
     *events.ENDPOINTS,
+    *webhooks.ENDPOINTS,
+    *sessions.ENDPOINTS,
 )
 
 

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from signaling.errors import INTERNAL_SERVER_ERROR, SERVICE_UNAVAILABLE, ApiError, Failure
 from tickets.access import Api
 
-Auth = Literal["none", "bearer", "call_in", "bearer_or_invite"]
+Auth = Literal["none", "bearer", "call_in", "admin", "bearer_or_invite"]
 Handler = Callable[[Api, Request], Awaitable[Response]]
 
 

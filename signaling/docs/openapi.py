@@ -19,7 +19,7 @@ from typing import Any
 
 import msgspec
 
-from signaling.auth import CALL_IN_ROLE
+from signaling.auth import ADMIN_ROLE, CALL_IN_ROLE
 from signaling.config import Settings
 from signaling.docs.writer import package_version, prose, to_json
 from signaling.errors import VALIDATION_FAILED, Error, Failure, ValidationError
@@ -39,6 +39,7 @@ _SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "none": [],
     "bearer": [{BEARER: []}],
     "call_in": [{BEARER: [CALL_IN_ROLE]}],
+    "admin": [{BEARER: [ADMIN_ROLE]}],
     "bearer_or_invite": [{BEARER: []}, {INVITE_CODE: []}],
 }
 
@@ -47,10 +48,12 @@ TAG_DESCRIPTIONS = {
     "invites": "Invite codes of a room (guest access).",
     "meta": "Health and this description.",
     "rooms": "Room records.",
+    "sessions": "Meeting sessions of rooms and who took part.",
     "sip": "SIP call-in configs of rooms.",
     "start": "Tickets for the `/signaling` WebSocket.",
     "tariffs": "The configured tariff.",
     "users": "The caller.",
+    "webhooks": "Signed notifications of what happens in rooms (README, Webhooks).",
 }
 
 PATH_PARAMETERS: dict[str, dict[str, Any]] = {
@@ -69,6 +72,22 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
         "description": "The invite code, a UUID (anything else is an unknown invite: 404).",
         "schema": {"type": "string", "format": "uuid"},
         "example": examples.INVITE_CODE,
+    },
+    "webhook_id": {
+        "name": "webhook_id",
+        "in": "path",
+        "required": True,
+        "description": "The webhook's id, a UUID (anything else is an unknown webhook: 404).",
+        "schema": {"type": "string", "format": "uuid"},
+        "example": examples.WEBHOOK_ID,
+    },
+    "session_id": {
+        "name": "session_id",
+        "in": "path",
+        "required": True,
+        "description": "The session's id, a UUID (anything else is an unknown session: 404).",
+        "schema": {"type": "string", "format": "uuid"},
+        "example": examples.SESSION_ID,
     },
     "anything": {
         "name": "anything",

@@ -13,17 +13,25 @@ None) or one breakout room of it. Participants are kept per signaling room and n
 removed while the room's state lives (``left_at`` marks those gone, reference §5.2); the
 participant *count* is per parent room and counts present and waiting participants (§5.3).
 Roles are stored per parent room, so they survive reconnects and breakout moves (§6).
+
+Webhook events (:mod:`signaling.webhooks`) are written into the room's outbox by the step
+that makes them true: ``join``, ``leave``, ``hold``, ``move_to_waiting``, the two deletions
+and ``take_value`` with a ``notice``. The room's meeting session starts with the first
+``join`` or ``hold`` into a room without state and ends with its deletion.
 """
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import msgspec
+
+from signaling.webhooks.events import EventName
 
 Role = Literal["guest", "user", "moderator"]
 Kind = Literal["user", "guest", "sip", "recorder"]
 LeaveReason = Literal["quit", "timeout", "kicked", "banned", "sent_to_waiting_room"]
+Notice = tuple[EventName, dict[str, Any]]  # an event a module has written with its change
 
 
 class Participant(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -74,11 +82,22 @@ class LiveState(Protocol):
         or still present: a resumed session taking over its stale record),
         store it as present in the signaling room (a role stored room-wide wins over the given
         one) with the next value of the parent room's join counter as ``seq``,
-        and set the parent room's ``closes_at`` if not set yet."""
+        and set the parent room's ``closes_at`` if not set yet. Emits ``session.started``
+        if no session runs, ``participant.joined`` unless the participant is present already
+        (a resumed session, or a breakout move)."""
 
-    async def leave(self, room: str, breakout: str | None, pid: str, at: str, runner: str) -> bool:
+    async def leave(
+        self,
+        room: str,
+        breakout: str | None,
+        pid: str,
+        at: str,
+        runner: str,
+        reason: LeaveReason = "quit",
+    ) -> bool:
         """Mark a present participant gone and uncount it, if the record still belongs to the
-        session ``runner`` (a resumed session may have taken it over); False otherwise."""
+        session ``runner`` (a resumed session may have taken it over); False otherwise.
+        Emits ``participant.left`` with ``reason`` unless present in another signaling room."""
 
     async def participants(self, room: str, breakout: str | None) -> list[Participant]:
         """Everyone ever joined to the signaling room, in join order."""
@@ -125,8 +144,11 @@ class LiveState(Protocol):
     async def put_new_value(self, room: str, name: str, value: bytes) -> bool:
         """Store a value only if ``name`` holds none; True if this call stored it."""
 
-    async def take_value(self, room: str, name: str, expected: bytes) -> bool:
-        """Delete ``name`` if it still holds ``expected``; True for exactly one caller."""
+    async def take_value(
+        self, room: str, name: str, expected: bytes, notice: Notice | None = None
+    ) -> bool:
+        """Delete ``name`` if it still holds ``expected``; True for exactly one caller, whose
+        ``notice`` is emitted with the deletion."""
 
     async def set_entry(self, room: str, name: str, key: str, value: bytes) -> None:
         """Set ``key`` of the room's map ``name`` (one write: concurrent writers of different
@@ -154,13 +176,14 @@ class LiveState(Protocol):
 
     async def hold(self, room: str, participant: Participant, *, limit: int) -> bool:
         """Count ``participant`` and put it on the waiting list; False if ``limit`` (0 = none)
-        is reached."""
+        is reached. Emits ``participant.waiting`` (and ``session.started``)."""
 
     async def move_to_waiting(
         self, room: str, breakout: str | None, pid: str, at: str, runner: str
     ) -> Participant | None:
         """A present participant leaves its signaling room for the waiting list, staying
-        counted; returns its record, None if it was not present with that runner."""
+        counted; returns its record, None if it was not present with that runner. Emits
+        ``participant.left`` (``sent_to_waiting_room``) and ``participant.waiting``."""
 
     async def accept(self, room: str, pid: str) -> bool:
         """Move a waiting participant to the accepted list; True for exactly one caller."""
@@ -192,11 +215,13 @@ class LiveState(Protocol):
         """Parent rooms whose count dropped to 0 at or before unix time ``since``."""
 
     async def delete_if_empty(self, room: str) -> bool:
-        """Delete every key of the parent room if its count is 0; True if deleted."""
+        """Delete every key of the parent room if its count is 0; True if deleted. Emits
+        ``session.ended`` (reason ``empty``)."""
 
     async def delete_room(self, room: str) -> bool:
         """Delete every key of the parent room unconditionally (room deleted via REST);
-        True if there was any."""
+        True if there was any. Emits ``participant.left`` (``room_deleted``) for everyone
+        present, ``session.ended`` (reason ``room_deleted``), then ``room.deleted``."""
 
     async def ping(self) -> None:
         """Raise if the backend is unreachable (health checks)."""

@@ -2,17 +2,22 @@
 
 No method awaits anything before it has finished its change, so each one is atomic with
 respect to every other coroutine of the process. Records handed out are copies, as they
-would be from Redis.
+would be from Redis. Webhook events go into the :class:`MemoryOutbox` in the same code.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 
-from signaling.state import JoinResult, Participant, Role
+from signaling.state import JoinResult, LeaveReason, Notice, Participant, Role
+from signaling.webhooks.events import EventName, participant_event
+from signaling.webhooks.outbox_memory import MemoryOutbox
+from signaling.wire import format_timestamp, utcnow
 
 
 def _copy(participant: Participant) -> Participant:
@@ -44,10 +49,12 @@ class _Room:
     values: dict[str, bytes] = field(default_factory=dict)
     maps: dict[str, dict[str, bytes]] = field(default_factory=dict)
     held: dict[str, _Held] = field(default_factory=dict)  # the waiting room, in arrival order
+    session: str | None = None  # the meeting session's id
 
 
 class MemoryState:
-    def __init__(self) -> None:
+    def __init__(self, outbox: MemoryOutbox | None = None) -> None:
+        self.outbox = outbox or MemoryOutbox()
         self._rooms: dict[str, _Room] = {}
         self._empty_since: dict[str, float] = {}
         self._timers: dict[str, float] = {}
@@ -71,6 +78,21 @@ class MemoryState:
         found = sroom.participants.get(pid) if sroom else None
         return found if found is not None and found.left_at is None else None
 
+    def _elsewhere(self, room: str, breakout: str | None, pid: str) -> bool:
+        """Present in another signaling room of the parent (a breakout move)."""
+        rooms = self._rooms[room].rooms
+        return any(self._present(room, other, pid) for other in rooms if other != breakout)
+
+    def _start_session(self, state: _Room, room: str, at: str) -> None:
+        if state.session is None:
+            state.session = str(uuid.uuid4())
+            self.outbox.emit(room, state.session, at, "session.started", {"started_at": at})
+
+    def _emit(self, room: str, at: str, name: EventName, data: dict[str, Any]) -> None:
+        """Emit an event of the room's session (None if it has none)."""
+        state = self._rooms.get(room)
+        self.outbox.emit(room, state.session if state else None, at, name, data)
+
     async def join(
         self,
         room: str,
@@ -86,7 +108,8 @@ class MemoryState:
         records = self._sroom(room, breakout).participants
         if record_limit and participant.id not in records and len(records) >= record_limit:
             return JoinResult(blocked=True)
-        uncounted = not counted and self._present(room, breakout, participant.id) is None
+        present = self._present(room, breakout, participant.id) is not None
+        uncounted = not counted and not present
         if uncounted and limit and state.count >= limit:
             return JoinResult(blocked=True)
         if uncounted:
@@ -102,9 +125,21 @@ class MemoryState:
             seq=state.seq,
         )
         self._sroom(room, breakout).participants[participant.id] = stored
+        self._start_session(state, room, stored.joined_at)
+        if not (present or self._elsewhere(room, breakout, stored.id)):
+            data = {**participant_event(stored), "joined_at": stored.joined_at}
+            self._emit(room, stored.joined_at, "participant.joined", data)
         return JoinResult(blocked=False, participant=_copy(stored), closes_at=state.closes_at)
 
-    async def leave(self, room: str, breakout: str | None, pid: str, at: str, runner: str) -> bool:
+    async def leave(
+        self,
+        room: str,
+        breakout: str | None,
+        pid: str,
+        at: str,
+        runner: str,
+        reason: LeaveReason = "quit",
+    ) -> bool:
         present = self._present(room, breakout, pid)
         if present is None or present.runner != runner:
             return False
@@ -114,6 +149,9 @@ class MemoryState:
         state.count -= 1
         if state.count <= 0:
             self._empty_since[room] = time.time()
+        if not self._elsewhere(room, breakout, pid):
+            data = {**participant_event(present), "left_at": at, "leave_reason": reason}
+            self._emit(room, at, "participant.left", data)
         return True
 
     async def participants(self, room: str, breakout: str | None) -> list[Participant]:
@@ -192,11 +230,15 @@ class MemoryState:
         values[name] = value
         return True
 
-    async def take_value(self, room: str, name: str, expected: bytes) -> bool:
+    async def take_value(
+        self, room: str, name: str, expected: bytes, notice: Notice | None = None
+    ) -> bool:
         state = self._rooms.get(room)
         if state is None or state.values.get(name) != expected:
             return False
         del state.values[name]
+        if notice is not None:
+            self._emit(room, format_timestamp(utcnow()), *notice)
         return True
 
     async def set_entry(self, room: str, name: str, key: str, value: bytes) -> None:
@@ -230,6 +272,9 @@ class MemoryState:
         state.count += 1
         self._empty_since.pop(room, None)
         state.held[participant.id] = _Held(_copy(participant))
+        at = format_timestamp(utcnow())
+        self._start_session(state, room, at)
+        self._emit(room, at, "participant.waiting", participant_event(participant))
         return True
 
     async def move_to_waiting(
@@ -242,6 +287,9 @@ class MemoryState:
         present.hand_is_up = False
         held = msgspec.structs.replace(present, left_at=None)
         self._rooms[room].held[pid] = _Held(held)
+        data = {**participant_event(held), "left_at": at, "leave_reason": "sent_to_waiting_room"}
+        self._emit(room, at, "participant.left", data)
+        self._emit(room, at, "participant.waiting", participant_event(held))
         return _copy(held)
 
     async def accept(self, room: str, pid: str) -> bool:
@@ -303,9 +351,24 @@ class MemoryState:
         if state is not None and state.count > 0:
             self._empty_since.pop(room, None)
             return False
-        return await self.delete_room(room)
+        return self._delete(room, deleted=False)
 
     async def delete_room(self, room: str) -> bool:
+        return self._delete(room, deleted=True)
+
+    def _delete(self, room: str, deleted: bool) -> bool:
+        at = format_timestamp(utcnow())
+        state = self._rooms.get(room)
+        if state is not None and state.session is not None:
+            gone = {"left_at": at, "leave_reason": "room_deleted"}
+            for sroom in state.rooms.values() if deleted else ():
+                for p in sroom.participants.values():
+                    if p.left_at is None:
+                        self._emit(room, at, "participant.left", {**participant_event(p), **gone})
+            reason = "room_deleted" if deleted else "empty"
+            self._emit(room, at, "session.ended", {"ended_at": at, "reason": reason})
+        if deleted:
+            self._emit(room, at, "room.deleted", {"deleted_at": at})
         self._empty_since.pop(room, None)
         return self._rooms.pop(room, None) is not None
 

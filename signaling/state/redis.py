@@ -10,28 +10,31 @@ have emptied; the janitor). They live on slots of their own, so a room's change 
 index entry cannot be one step: an index is a set of *hints* scored by the time of their
 last mark. A change marks the index before and after it runs; a duty reads a hint's score,
 then checks the room itself, and drops the hint only if its score is still the one it read
-(``_UNMARK``), so a hint marked meanwhile survives. Timers are one sorted set.
+(:data:`~signaling.state.hints.UNMARK`), so a hint marked meanwhile survives. Timers are
+one sorted set.
+
+The scripts that emit webhook events get ``lua/outbox.lua`` prepended and the room's outbox
+key (under the room's hash tag) and the outbox arguments last; around them the outbox hints
+(:mod:`signaling.webhooks.outbox_redis`) are marked like the room hints.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from importlib import resources
 from typing import Any
 
 import msgspec
 
 from signaling.redis_client import Client
-from signaling.state import JoinResult, Participant, Role
+from signaling.state import JoinResult, LeaveReason, Notice, Participant, Role
+from signaling.state.hints import UNMARK, pairs
+from signaling.webhooks.events import OUTBOX_LIMIT
+from signaling.webhooks.outbox_redis import outbox_hints_key, outbox_key
+from signaling.wire import format_timestamp, utcnow
 
 MAIN = "main"
-# KEYS: an index; ARGV: member, the score it was read with
-_UNMARK = """
-if tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1])) == tonumber(ARGV[2]) then
-  return redis.call('ZREM', KEYS[1], ARGV[1])
-end
-return 0
-"""
 _participant = msgspec.json.Decoder(Participant)
 _json = msgspec.json.Encoder()
 
@@ -40,34 +43,35 @@ def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def _pairs(flat: list[Any]) -> dict[Any, Any]:
-    """A hash from a script's flat ``HGETALL`` answer (field, value, field, value, …)."""
-    return dict(zip(flat[::2], flat[1::2], strict=True))
+def _lua(name: str) -> str:
+    return resources.files("signaling.state").joinpath(f"lua/{name}").read_text()
 
 
-def _script(client: Client, name: str) -> Any:
-    return client.register_script(
-        resources.files("signaling.state").joinpath(f"lua/{name}").read_text()
-    )
+def _script(client: Client, name: str, outbox_limit: int = 0) -> Any:
+    """``lua/<name>``; with ``outbox_limit``: it emits, the outbox snippet goes ahead."""
+    head = f"local OUTBOX_LIMIT = {outbox_limit}\n{_lua('outbox.lua')}" if outbox_limit else ""
+    return client.register_script(head + _lua(name))
 
 
 class RedisState:
-    def __init__(self, client: Client, prefix: str) -> None:
+    def __init__(self, client: Client, prefix: str, outbox_limit: int = OUTBOX_LIMIT) -> None:
         self._redis = client
         self._prefix = prefix
         self._rooms = f"{prefix}room-hints"
         self._empty = f"{prefix}empty-room-hints"
         self._timers = f"{prefix}timers"
-        self._join = _script(client, "join.lua")
-        self._leave = _script(client, "leave.lua")
+        self._outbox_hints = outbox_hints_key(prefix)
+        self._join = _script(client, "join.lua", outbox_limit)
+        self._leave = _script(client, "leave.lua", outbox_limit)
         self._update = _script(client, "update_present.lua")
-        self._delete = _script(client, "delete_room.lua")
-        self._hold = _script(client, "hold.lua")
-        self._to_waiting = _script(client, "move_to_waiting.lua")
+        self._delete = _script(client, "delete_room.lua", outbox_limit)
+        self._hold = _script(client, "hold.lua", outbox_limit)
+        self._to_waiting = _script(client, "move_to_waiting.lua", outbox_limit)
         self._accept = _script(client, "accept.lua")
         self._unhold = _script(client, "unhold.lua")
         self._admit = _script(client, "admit.lua")
-        self._unmark_script = client.register_script(_UNMARK)
+        self._take_value = _script(client, "take_value.lua", outbox_limit)
+        self._unmark_script = client.register_script(UNMARK)
         self._append = _script(client, "append.lua")
         # scripts rather than MULTI: a cluster client's transaction costs several times more
         self._set_entry = client.register_script(
@@ -82,10 +86,6 @@ class RedisState:
             "redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2])"
             " return redis.call('HGET', KEYS[1], ARGV[1])"
         )
-        self._take_value = client.register_script(
-            "if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then"
-            " return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0"
-        )
 
     async def _mark(self, index: str, room: str) -> None:
         await self._redis.zadd(index, {room: time.time()})
@@ -94,11 +94,13 @@ class RedisState:
         if score is not None:
             await self._unmark_script(keys=[index], args=[room, repr(score)])
 
-    async def _marked(self, change: Any, index: str, room: str) -> Any:
-        """Run ``change`` (awaitable) between two marks of ``room`` in ``index``."""
-        await self._mark(index, room)
+    async def _marked(self, change: Any, room: str, *indexes: str) -> Any:
+        """Run ``change`` (awaitable) between two marks of ``room`` in each of ``indexes``."""
+        for index in indexes:
+            await self._mark(index, room)
         result = await change
-        await self._mark(index, room)
+        for index in indexes:
+            await self._mark(index, room)
         return result
 
     def _base(self, room: str) -> str:
@@ -109,6 +111,14 @@ class RedisState:
 
     def _sroom(self, room: str, breakout: str | None, name: str) -> str:
         return f"{self._base(room)}sroom:{breakout or MAIN}:{name}"
+
+    def _outbox(self, room: str) -> list[str]:
+        """The last KEYS of a script that emits."""
+        return [outbox_key(self._prefix, room)]
+
+    def _emitting(self, room: str, at: str | None = None) -> list[str]:
+        """The last ARGV of a script that emits: room, key prefix, random digits, time."""
+        return [room, self._base(room), uuid.uuid4().hex, at or format_timestamp(utcnow())]
 
     async def join(
         self,
@@ -130,6 +140,7 @@ class RedisState:
                 self._key(room, "srooms"),
                 self._sroom(room, breakout, "order"),
                 self._key(room, "seq"),
+                *self._outbox(room),
             ],
             args=[
                 breakout or MAIN,
@@ -139,9 +150,10 @@ class RedisState:
                 closes_at or "",
                 "1" if counted else "0",
                 record_limit,
+                *self._emitting(room, participant.joined_at),
             ],
         )
-        result = await self._marked(joining, self._rooms, room)
+        result = await self._marked(joining, room, self._rooms, self._outbox_hints)
         if result[0] == 0:
             return JoinResult(blocked=True)
         return JoinResult(
@@ -150,12 +162,24 @@ class RedisState:
             closes_at=result[2].decode() or None,
         )
 
-    async def leave(self, room: str, breakout: str | None, pid: str, at: str, runner: str) -> bool:
+    async def leave(
+        self,
+        room: str,
+        breakout: str | None,
+        pid: str,
+        at: str,
+        runner: str,
+        reason: LeaveReason = "quit",
+    ) -> bool:
         leaving = self._leave(
-            keys=[self._key(room, "count"), self._sroom(room, breakout, "participants")],
-            args=[pid, at, runner],
+            keys=[
+                self._key(room, "count"),
+                self._sroom(room, breakout, "participants"),
+                *self._outbox(room),
+            ],
+            args=[pid, at, runner, reason, breakout or MAIN, *self._emitting(room, at)],
         )
-        return bool(await self._marked(leaving, self._empty, room))
+        return bool(await self._marked(leaving, room, self._empty, self._outbox_hints))
 
     async def participants(self, room: str, breakout: str | None) -> list[Participant]:
         keys = [self._sroom(room, breakout, "order"), self._sroom(room, breakout, "participants")]
@@ -165,7 +189,7 @@ class RedisState:
     async def _listed(self, keys: list[str]) -> list[Any]:
         """The members of an order (sorted set) and the records of hashes, read in one step."""
         found = await self._read_listed(keys=keys)
-        return [found[0], *(_pairs(flat) for flat in found[1:])]
+        return [found[0], *(pairs(flat) for flat in found[1:])]
 
     async def participant(self, room: str, breakout: str | None, pid: str) -> Participant | None:
         raw = await self._redis.hget(self._sroom(room, breakout, "participants"), pid)
@@ -228,9 +252,17 @@ class RedisState:
     async def put_new_value(self, room: str, name: str, value: bytes) -> bool:
         return bool(await self._redis.hsetnx(self._key(room, "values"), name, value))
 
-    async def take_value(self, room: str, name: str, expected: bytes) -> bool:
-        taken = await self._take_value(keys=[self._key(room, "values")], args=[name, expected])
-        return bool(taken)
+    async def take_value(
+        self, room: str, name: str, expected: bytes, notice: Notice | None = None
+    ) -> bool:
+        event, data = notice or ("", {})
+        taking = self._take_value(
+            keys=[self._key(room, "values"), *self._outbox(room)],
+            args=[name, expected, event, _json.encode(data), *self._emitting(room)],
+        )
+        if notice is None:
+            return bool(await taking)
+        return bool(await self._marked(taking, room, self._outbox_hints))
 
     async def set_entry(self, room: str, name: str, key: str, value: bytes) -> None:
         keys = [self._key(room, f"map:{name}"), self._key(room, "maps")]
@@ -264,23 +296,26 @@ class RedisState:
                 self._key(room, "accepted"),
                 self._key(room, "waiting-order"),
                 self._key(room, "seq"),
+                *self._outbox(room),
             ],
-            args=[participant.id, _json.encode(participant), limit],
+            args=[participant.id, _json.encode(participant), limit, *self._emitting(room)],
         )
-        return bool(await self._marked(holding, self._rooms, room))
+        return bool(await self._marked(holding, room, self._rooms, self._outbox_hints))
 
     async def move_to_waiting(
         self, room: str, breakout: str | None, pid: str, at: str, runner: str
     ) -> Participant | None:
-        held = await self._to_waiting(
+        moving = self._to_waiting(
             keys=[
                 self._sroom(room, breakout, "participants"),
                 self._key(room, "waiting"),
                 self._key(room, "waiting-order"),
                 self._key(room, "seq"),
+                *self._outbox(room),
             ],
-            args=[pid, at, runner],
+            args=[pid, at, runner, *self._emitting(room, at)],
         )
+        held = await self._marked(moving, room, self._outbox_hints)
         return None if held is None else _participant.decode(held)
 
     async def accept(self, room: str, pid: str) -> bool:
@@ -305,7 +340,7 @@ class RedisState:
             ],
             args=[pid],
         )
-        return bool(await self._marked(removing, self._empty, room))
+        return bool(await self._marked(removing, room, self._empty))
 
     async def waiting(self, room: str) -> list[tuple[Participant, bool]]:
         order, waiting, accepted = await self._listed(
@@ -354,10 +389,11 @@ class RedisState:
     async def _delete_room(self, room: str, only_if_empty: bool) -> bool:
         empty_score: Any = await self._redis.zscore(self._empty, room)
         rooms_score: Any = await self._redis.zscore(self._rooms, room)
-        outcome = await self._delete(
-            keys=[self._key(room, "count"), self._key(room, "srooms")],
-            args=[self._base(room), "1" if only_if_empty else "0"],
+        deleting = self._delete(
+            keys=[self._key(room, "count"), self._key(room, "srooms"), *self._outbox(room)],
+            args=[self._base(room), "1" if only_if_empty else "0", *self._emitting(room)],
         )
+        outcome = await self._marked(deleting, room, self._outbox_hints)
         await self._unmark(self._empty, room, empty_score)
         if outcome:  # deleted, or had no state: no longer a room with state
             await self._unmark(self._rooms, room, rooms_score)

@@ -19,6 +19,7 @@ Redis, or one cluster); ``broker`` is the first node of the test's network.
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -39,6 +40,12 @@ from signaling.state.redis import RedisState
 from signaling.store import ExpiringStore
 from signaling.store.memory import MemoryExpiringStore
 from signaling.store.redis import RedisExpiringStore
+from signaling.webhooks.outbox import Outbox
+from signaling.webhooks.outbox_memory import MemoryOutbox
+from signaling.webhooks.outbox_redis import RedisOutbox
+from signaling.webhooks.records import Records
+from signaling.webhooks.records_redis import RedisRecords
+from signaling.webhooks.records_sqlite import SqliteRecords
 from tests.support.redis import RedisServer
 from tests.support.redis_cluster import shared_cluster
 
@@ -249,6 +256,59 @@ def _redis_live_state(cluster: bool) -> Factory[LiveState]:
     return state
 
 
+OUTBOX_TEST_LIMIT = 8  # the outbox bound of the emitting live states below
+Emitting = tuple[LiveState, Outbox]  # a live state and the outbox it writes
+
+
+@asynccontextmanager
+async def _memory_emitting() -> AsyncIterator[Emitting]:
+    outbox = MemoryOutbox(OUTBOX_TEST_LIMIT)
+    yield MemoryState(outbox), outbox
+
+
+def _redis_emitting(cluster: bool) -> Factory[Emitting]:
+    @asynccontextmanager
+    async def emitting() -> AsyncIterator[Emitting]:
+        async with _redis_backend(cluster) as backend:
+            client, prefix = backend.client, backend.prefix
+            yield RedisState(client, prefix, OUTBOX_TEST_LIMIT), RedisOutbox(client, prefix)
+
+    return emitting
+
+
+RECORDS_TEST_RETENTION = 1.0  # seconds a Redis-kept session outlives its end
+
+
+@asynccontextmanager
+async def _sqlite_records() -> AsyncIterator[Records]:
+    with tempfile.TemporaryDirectory() as folder:
+        records = SqliteRecords(f"{folder}/meetings.sqlite3")
+        await records.open()
+        try:
+            yield records
+        finally:
+            await records.close()
+
+
+def _redis_records(cluster: bool) -> Factory[Records]:
+    @asynccontextmanager
+    async def records() -> AsyncIterator[Records]:
+        async with _redis_backend(cluster) as backend:
+            yield RedisRecords(backend.client, backend.prefix, RECORDS_TEST_RETENTION)
+
+    return records
+
+
+_EMITTING_FACTORIES: dict[str, Factory[Emitting]] = {
+    "memory": _memory_emitting,
+    "redis": _redis_emitting(cluster=False),
+    "cluster": _redis_emitting(cluster=True),
+}
+_RECORDS_FACTORIES: dict[str, Factory[Records]] = {
+    "sqlite": _sqlite_records,
+    "redis": _redis_records(cluster=False),
+    "cluster": _redis_records(cluster=True),
+}
 _EXPIRING_STORE_FACTORIES: dict[str, Factory[ExpiringStore]] = {
     "memory": _memory_expiring_store,
     "redis": _redis_expiring_store(cluster=False),
@@ -311,3 +371,15 @@ async def broker(broker_network: NewNode) -> Broker:
 async def live_state(live_state_factory: Factory[LiveState]) -> AsyncIterator[LiveState]:
     async with live_state_factory() as state:
         yield state
+
+
+@pytest.fixture(params=BACKENDS)
+async def emitting(request: pytest.FixtureRequest) -> AsyncIterator[Emitting]:
+    async with _factory(request, _EMITTING_FACTORIES)() as pair:
+        yield pair
+
+
+@pytest.fixture(params=["sqlite", "redis", "cluster"])
+async def records(request: pytest.FixtureRequest) -> AsyncIterator[Records]:
+    async with _factory(request, _RECORDS_FACTORIES)() as found:
+        yield found

@@ -19,6 +19,10 @@ SHARED_ENV = {
     "SIGNALING_RATE_LIMIT": "200",
     "SIGNALING_RATE_BURST": "200",
     "SIGNALING_GUESS_ATTEMPTS": "1000",  # every test's guesses come from 127.0.0.1
+    # webhooks: short retries, and a quick breakout move is still no leave
+    "SIGNALING_WEBHOOK_RETRY_BASE": "0.2",
+    "SIGNALING_WEBHOOK_RETRY_MAX": "1",
+    "SIGNALING_WEBHOOK_MOVE_WINDOW": "2",
 }
 
 

@@ -18,7 +18,7 @@ from signaling.errors import (
     Problem,
 )
 from tests.support.server import ServerProcess
-from tickets import access, events, sip
+from tickets import access, events, sessions, sip, webhooks
 from tickets.api import ENDPOINTS
 from tickets.declaration import Endpoint
 
@@ -42,16 +42,35 @@ async def test_each_declared_failure_is_answered(server: ServerProcess) -> None:
     alice = {"Authorization": f"Bearer {server.token(f'alice-{uuid.uuid4().hex[:8]}')}"}
     bob = {"Authorization": f"Bearer {server.token(f'bob-{uuid.uuid4().hex[:8]}')}"}
     gateway = {"Authorization": f"Bearer {server.token('gateway', service='call-in')}"}
-    credentials = {"bearer": alice, "bearer_or_invite": alice, "call_in": gateway, "none": {}}
+    admin = {"Authorization": f"Bearer {server.token('crm', service='admin')}"}
+    credentials = {
+        "bearer": alice,
+        "bearer_or_invite": alice,
+        "call_in": gateway,
+        "admin": admin,
+        "none": {},
+    }
     async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as http:
         created = await http.post("/v1/rooms", json={"enable_sip": False}, headers=alice)
         room = created.json()["id"]
         made = await http.post(f"/v1/rooms/{room}/invites", json={}, headers=alice)
         invite = made.json()["invite_code"]
+        hook = {"url": "http://127.0.0.1:9/hook", "events": ["poll.done"], "secret": "s"}
+        webhook = (await http.post("/v1/webhooks", json=hook, headers=admin)).json()["id"]
 
-        def url(endpoint: Endpoint, room_id: str = room, invite_code: str = invite) -> str:
+        def url(
+            endpoint: Endpoint,
+            room_id: str = room,
+            invite_code: str = invite,
+            webhook_id: str = webhook,
+        ) -> str:
             path = endpoint.path.replace("{anything:path}", "upcoming")
-            return path.format(room_id=room_id, invite_code=invite_code)
+            return path.format(
+                room_id=room_id,
+                invite_code=invite_code,
+                webhook_id=webhook_id,
+                session_id=str(uuid.uuid4()),  # no session has it
+            )
 
         def scenario(endpoint: Endpoint, failure: Failure) -> Call | None:
             """The request that shows ``failure`` at ``endpoint``; None where none is cheap."""
@@ -64,6 +83,12 @@ async def test_each_declared_failure_is_answered(server: ServerProcess) -> None:
                 return Call(own.url, bob)
             if failure in (access.INVITE_NOT_FOUND, sip.NOT_CONFIGURED):
                 return Call(url(endpoint, invite_code=str(uuid.uuid4())), own.headers)
+            if failure == webhooks.NOT_ADMIN:
+                return Call(own.url, alice)
+            if failure == webhooks.WEBHOOK_NOT_FOUND:
+                return Call(url(endpoint, webhook_id=str(uuid.uuid4())), own.headers)
+            if failure == sessions.SESSION_NOT_FOUND:
+                return own
             if failure.problem in BROKEN_BODIES and endpoint.body is not None:
                 content, media = BROKEN_BODIES[failure.problem]
                 return Call(own.url, {**own.headers, "Content-Type": media}, content)

@@ -26,12 +26,14 @@ from signaling.docs.openapi import build_document, openapi_path
 from signaling.docs.writer import to_yaml
 from signaling.endpoint import REJECTIONS
 from signaling.registry import UserProfile
+from signaling.webhooks import records
 from tickets.api import ENDPOINTS
 from tickets.invites import Invite
 from tickets.meta import OPENAPI_PATH, Health, HealthDegraded
 from tickets.rooms import Room
 from tickets.sip import SipConfig
 from tickets.users import CurrentUser
+from tickets.webhooks import Webhook
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "protocol" / "openapi.yaml"
@@ -204,7 +206,12 @@ def test_pagination_where_supported(document: dict[str, Any]) -> None:
         for path, method, operation in _operations(document)
         if operation.get("parameters")
     }
-    assert paginated == {("/v1/rooms", "GET"), ("/v1/rooms/{room_id}/invites", "GET")}
+    assert paginated == {
+        ("/v1/rooms", "GET"),
+        ("/v1/rooms/{room_id}/invites", "GET"),
+        ("/v1/webhooks", "GET"),
+        ("/v1/rooms/{room_id}/sessions", "GET"),
+    }
     for path, method in paginated:
         params = {p["name"]: p for p in _operation(document, method, path)["parameters"]}
         assert params["per_page"]["schema"] == {
@@ -243,6 +250,12 @@ def test_security(document: dict[str, Any]) -> None:
     assert security["GET", "/v1/rooms/{room_id}/tariff"] == either
     assert security["POST", "/v1/services/call_in/start"] == [{"bearer": ["opentalk-call-in"]}]
     assert security["GET", "/v1/users/me"] == [{"bearer": []}]
+    admin = [{"bearer": ["signaling-admin"]}]
+    assert {key for key, value in security.items() if value == admin} == {
+        ("GET", "/v1/webhooks"),
+        ("POST", "/v1/webhooks"),
+        *((m, "/v1/webhooks/{webhook_id}") for m in ("GET", "PATCH", "DELETE")),
+    }
 
 
 # -- status codes ------------------------------------------------------------------------------
@@ -430,6 +443,15 @@ _INVITE = registry.Invite(
         Room.of(msgspec.structs.replace(ROOM, password="pw"), with_password=True),
         Invite.of(_INVITE),
         Invite.of(msgspec.structs.replace(_INVITE, active=True, expiration=NOW)),
+        Webhook.of(
+            records.Webhook(
+                id="0b9e3a44-6a1f-4d6e-8f0a-2c3d4e5f6a7b",
+                url="https://crm.example.org/hook",
+                events=["poll.done"],
+                secret="never shown",
+                created_at="2024-03-10T16:52:54.873753Z",
+            )
+        ),
         SipConfig.of(
             registry.SipConfig(room=ROOM.id, sip_id="0123456789", password="9876543210", lobby=True)
         ),

@@ -105,7 +105,7 @@ class ControlModule(Module):
         if session.state != ConnState.JOINED:
             return
         left = await self.ctx.state.leave(
-            session.room, session.breakout, session.id, _now(), session.runner
+            session.room, session.breakout, session.id, _now(), session.runner, session.leave_reason
         )
         if left and session.kind not in HIDDEN_KINDS:  # it is gone: the others must hear it
             await self._left(session.room, session.breakout, session.id, session.leave_reason)

@@ -176,12 +176,19 @@ class PollsModule(Module):
             error(session, "invalid_poll_id")
 
     async def _end(self, room: str, breakout: str | None, poll: Poll, raw: bytes) -> bool:
-        """Delete the poll and send ``done``, if nobody else ended it first."""
+        """Delete the poll and send ``done`` (and the ``poll.done`` webhook event with the
+        deletion), if nobody else ended it first."""
         state = self.ctx.state
-        if not await state.take_value(room, _config(breakout), raw):
+        results = await self._results(room, breakout, poll)
+        notice = {
+            "poll_id": poll.id,
+            "topic": poll.topic,
+            "breakout_room": breakout,
+            "results": msgspec.to_builtins(results),
+        }
+        if not await state.take_value(room, _config(breakout), raw, ("poll.done", notice)):
             return False
         await state.unschedule(_timer(room, breakout, poll.id))
-        results = await self._results(room, breakout, poll)
         done = Delivery(frame=encode_event(NAMESPACE, Done(id=poll.id, results=results)))
         await self.ctx.reliably(partial(self.ctx.publish, room_channel(room, breakout), done))
         return True

@@ -1,12 +1,35 @@
 -- Delete every key of a parent room; with ARGV[2] == "1" only if nobody is counted in it.
--- KEYS: count, srooms (every other key is derived from the room's prefix: the same slot)
--- ARGV: key prefix of the room ("<prefix>room:{<id>}:"), only_if_empty
+-- KEYS: count, srooms, + outbox (every other key is derived from the room's prefix: the same
+-- slot)
+-- ARGV: key prefix of the room ("<prefix>room:{<id>}:"), only_if_empty, + outbox
 -- Returns 0 when someone is counted (nothing deleted), 1 when deleted, 2 when it had no state.
+-- Emits session.ended; a deletion (not only_if_empty) first participant.left (room_deleted)
+-- for everyone present, and room.deleted last.
 if ARGV[2] == '1' and tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then
   return 0
 end
 local base = ARGV[1]
 local existed = redis.call('EXISTS', KEYS[1], KEYS[2]) > 0
+outbox_open()
+local session = outbox_session(false)
+local deleted = ARGV[2] == '0'
+if session then
+  for _, sroom in ipairs(deleted and redis.call('SMEMBERS', KEYS[2]) or {}) do
+    for _, raw in ipairs(redis.call('HVALS', base .. 'sroom:' .. sroom .. ':participants')) do
+      local p = cjson.decode(raw)
+      if p['left_at'] == nil or p['left_at'] == cjson.null then
+        local data = participant_event(p)
+        data['left_at'] = outbox.at
+        data['leave_reason'] = 'room_deleted'
+        emit('participant.left', session, data)
+      end
+    end
+  end
+  emit('session.ended', session, {ended_at = outbox.at, reason = deleted and 'room_deleted' or 'empty'})
+end
+if deleted then
+  emit('room.deleted', session, {deleted_at = outbox.at})
+end
 for _, sroom in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   local sbase = base .. 'sroom:' .. sroom .. ':'
   redis.call('DEL', sbase .. 'participants', sbase .. 'order')
@@ -18,7 +41,7 @@ for _, name in ipairs(redis.call('SMEMBERS', base .. 'maps')) do
   redis.call('DEL', base .. 'map:' .. name)
 end
 for _, name in ipairs({'count', 'closes_at', 'roles', 'flags', 'bans', 'srooms', 'seq', 'breakout',
-                       'lists', 'maps', 'values', 'waiting', 'accepted', 'waiting-order'}) do
+                       'lists', 'maps', 'values', 'waiting', 'accepted', 'waiting-order', 'session'}) do
   redis.call('DEL', base .. name)
 end
 if existed then

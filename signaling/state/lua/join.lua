@@ -1,7 +1,9 @@
 -- Join a participant to a signaling room (LiveState.join).
--- KEYS: count, closes_at, roles, participants, srooms, order, seq
+-- KEYS: count, closes_at, roles, participants, srooms, order, seq, + outbox
 -- ARGV: sroom, pid, participant JSON, limit, closes_at or "", counted "1"/"0",
---       record limit (0 = none)
+--       record limit (0 = none), + outbox
+-- Emits session.started for the room's first join, participant.joined unless the
+-- participant is present already (a resumed session, or a breakout move).
 local existing = redis.call('HGET', KEYS[4], ARGV[2])
 local record_limit = tonumber(ARGV[7])
 if not existing and record_limit > 0 and redis.call('HLEN', KEYS[4]) >= record_limit then
@@ -20,6 +22,8 @@ if ARGV[6] == '0' and not present then
   end
   redis.call('INCR', KEYS[1])
 end
+outbox_open()
+local session = outbox_session(true)
 if ARGV[5] ~= '' then
   redis.call('SET', KEYS[2], ARGV[5], 'NX')
 end
@@ -37,4 +41,9 @@ local stored = cjson.encode(participant)
 redis.call('HSET', KEYS[4], ARGV[2], stored)
 redis.call('ZADD', KEYS[6], 'NX', seq, ARGV[2])
 redis.call('SADD', KEYS[5], ARGV[1])
+if not present and not present_elsewhere(ARGV[2], ARGV[1]) then
+  local data = participant_event(participant)
+  data['joined_at'] = participant['joined_at']
+  emit('participant.joined', session, data)
+end
 return {1, stored, redis.call('GET', KEYS[2]) or ''}

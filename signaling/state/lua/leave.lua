@@ -1,6 +1,7 @@
 -- Mark a present participant gone if the record belongs to the given session (LiveState.leave).
--- KEYS: count, participants
--- ARGV: pid, left_at, runner
+-- KEYS: count, participants, + outbox
+-- ARGV: pid, left_at, runner, leave reason, sroom, + outbox
+-- Emits participant.left unless the participant is present in another signaling room.
 local existing = redis.call('HGET', KEYS[2], ARGV[1])
 if not existing then
   return 0
@@ -14,4 +15,11 @@ participant['left_at'] = ARGV[2]
 participant['hand_is_up'] = false
 redis.call('HSET', KEYS[2], ARGV[1], cjson.encode(participant))
 redis.call('DECR', KEYS[1])
+outbox_open()
+if not present_elsewhere(ARGV[1], ARGV[5]) then
+  local data = participant_event(participant)
+  data['left_at'] = ARGV[2]
+  data['leave_reason'] = ARGV[4]
+  emit('participant.left', outbox_session(false), data)
+end
 return 1
