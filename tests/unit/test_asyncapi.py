@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from signaling.cli import main
 from signaling.config import load_settings
-from signaling.docs import asyncapi
+from signaling.docs import asyncapi, schemas
 from signaling.docs.asyncapi import build_document
 from signaling.docs.writer import to_json, to_yaml
 from signaling.errors import CloseCode
@@ -146,7 +146,7 @@ def test_every_command_and_event_is_a_message(document: dict[str, Any]) -> None:
         assert message["name"] == key
         assert _resolve(document, channel[key]["$ref"]) is message
         envelope = message["payload"]
-        assert envelope["title"] == asyncapi.frame_class(key)
+        assert envelope["title"] == schemas.frame_class(key)
         assert envelope["properties"]["namespace"]["const"] == module.namespace
         assert ("timestamp" in envelope["required"]) is not incoming
         if cls is not None:
@@ -155,9 +155,9 @@ def test_every_command_and_event_is_a_message(document: dict[str, Any]) -> None:
             tag_field = "action" if incoming else "message"
             assert payload["properties"][tag_field]["enum"] == [_tag(cls)]
             assert payload_ref.endswith(f"/{module.namespace}.{cls.__name__}")
-            assert payload["title"] == asyncapi.class_name(f"{module.namespace}.{cls.__name__}")
+            assert payload["title"] == schemas.class_name(f"{module.namespace}.{cls.__name__}")
         action = "receive" if incoming else "send"
-        operation = document["operations"][action + asyncapi.class_name(key)]
+        operation = document["operations"][action + schemas.class_name(key)]
         assert operation["action"] == action
         assert operation["messages"] == [{"$ref": f"#/channels/signaling/messages/{key}"}]
 
@@ -170,7 +170,7 @@ def test_one_operation_per_message(document: dict[str, Any]) -> None:
         assert operation["channel"] == {"$ref": "#/channels/signaling"}
         [ref] = operation["messages"]
         key = ref["$ref"].rsplit("/", 1)[1]
-        assert name == operation["action"] + asyncapi.class_name(key)
+        assert name == operation["action"] + schemas.class_name(key)
         seen.append(key)
     assert sorted(seen) == sorted(document["components"]["messages"])
 
