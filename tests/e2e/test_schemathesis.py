@@ -169,6 +169,7 @@ def _parametrize(test: CaseTest) -> CaseTest:
     return parametrized
 
 
+@pytest.mark.timeout(600)  # every example of one operation, on a loaded machine too
 @_parametrize
 def test_the_server_answers_as_documented(case: Case[Any], live: Live) -> None:
     headers = _prepare(case, live)
