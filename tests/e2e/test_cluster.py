@@ -101,6 +101,21 @@ async def test_killed_sharded_subscriptions_lose_nothing(
     assert report["refused"] == 0  # publishing never depended on the subscriptions
 
 
+def _replicated(master: Any, timeout: float = 5.0) -> None:
+    """Wait until the master's replica has every write the master took so far (replication is
+    asynchronous: a record written just before the kill may otherwise be lost with it)."""
+    with master.client() as client:
+        target = client.info("replication")["master_repl_offset"]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            info = client.info("replication")
+            offsets = [v["offset"] for k, v in info.items() if k.startswith("slave")]
+            if offsets and min(offsets) >= target:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the replica did not catch up")
+
+
 async def test_a_master_failover_mid_meeting() -> None:
     cluster = await asyncio.to_thread(RedisClusterServers().start)  # its own: one dies
     group = await asyncio.to_thread(ClusterNodeGroup, 3, cluster)
@@ -113,6 +128,7 @@ async def test_a_master_failover_mid_meeting() -> None:
         probe = await _room_record_on(api, cluster, victim)
 
         async def fail_over() -> None:
+            await asyncio.to_thread(_replicated, victim)  # the probe room survives the failover
             killed = time.monotonic()
             victim.kill()  # SIGKILL
             unavailable = await _rest_while_failing_over(api, probe, killed, timings)
