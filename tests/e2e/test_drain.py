@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import pytest
 from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from signaling.wire import SUBPROTOCOL
 from tests.support.client import Api, Peer
@@ -91,14 +91,10 @@ class Member:
     pid: str
     resumption: str
     moves: int = 0
+    refused: int = 0  # handshakes refused by a node that began draining
     failed: int = 0
 
 
-@pytest.mark.xfail(
-    reason="open: after one resumption a client connection is seen closing with 1000 that the "
-    "client sent first (websockets' close_sent, not the server's); cause not found yet",
-    strict=False,
-)
 async def test_a_rolling_restart_under_150_participants_keeps_everyone() -> None:
     redis = RedisServer().start()
     env = {**FAST, "SIGNALING_REDIS_URL": redis.url}
@@ -118,24 +114,42 @@ async def test_a_rolling_restart_under_150_participants_keeps_everyone() -> None
         success = await peer.join(f"M{index}")
         members.append(Member(sub, peer, success["id"], started["resumption"]))
 
-    async def follow(member: Member) -> None:
-        """Resume on a live node after every 1001, until the test ends."""
-        while True:
-            code, reason = await member.peer.closed(timeout=3600)
-            assert code == 1001, (code, reason)
+    async def resume(member: Member) -> Peer:
+        """The member's session on a node that is not stopping. One that began draining
+        between the choice and the handshake refuses it with 503, as it would a real client,
+        which tries the next node (the old resumption token stays valid until one works)."""
+        for _ in range(len(nodes)):
             target = next(n for i, n in enumerate(nodes) if i not in stopping)
             api = Api(target, target.token(member.sub, "M"))
             try:
                 started = await api.start(room_id, resumption=member.resumption)
-                peer = await Peer.connect(target, started["ticket"])
-                success = await peer.join("M")
+                try:
+                    peer = await Peer.connect(target, started["ticket"])
+                except InvalidStatus as refused:
+                    assert refused.response.status_code == 503, refused
+                    member.refused += 1
+                    continue
+            finally:
+                await api.aclose()
+            success = await peer.join("M")
+            assert success["id"] == member.pid  # the same participant, not a new one
+            member.resumption = started["resumption"]
+            return peer
+        raise AssertionError("every node refused the participant")
+
+    async def follow(member: Member) -> None:
+        """Resume on a live node after every 1001, until the test ends. The frames are not
+        checked against the document: the 150 clients receive about 45,000 (each join and
+        resumption is announced to everyone), and at ~0.8 ms a check the test process fell
+        20 s behind, so its own keepalive pings timed out."""
+        while True:
+            code, reason = await member.peer.closed(timeout=3600, checked=False)
+            assert code == 1001, (code, reason)
+            try:
+                member.peer = await resume(member)
             except Exception:
                 member.failed += 1
                 raise
-            finally:
-                await api.aclose()
-            assert success["id"] == member.pid  # the same participant, not a new one
-            member.peer, member.resumption = peer, started["resumption"]
             member.moves += 1
 
     try:
@@ -149,7 +163,7 @@ async def test_a_rolling_restart_under_150_participants_keeps_everyone() -> None
             assert node.proc is not None
             node.proc.send_signal(signal.SIGTERM)
             exits.append(await _exit_within(node, DRAIN + 8))
-            node.start()  # back with the same port and settings
+            await asyncio.to_thread(node.start)  # same port and settings; the clients read on
             stopping.discard(index)
             await asyncio.sleep(0.5)
         deadline = time.monotonic() + 20
@@ -162,7 +176,11 @@ async def test_a_rolling_restart_under_150_participants_keeps_everyone() -> None
         for task in followers:
             assert not task.done(), task.exception()
         moves = sum(m.moves for m in members)
-        print(f"rolling restart: {moves} resumptions, node exits after {exits} s")
+        refused = sum(m.refused for m in members)
+        print(
+            f"rolling restart: {moves} resumptions ({refused} refused first by a draining "
+            f"node), node exits after {exits} s"
+        )
         assert sum(m.failed for m in members) == 0
         assert moves >= 150  # every participant moved at least once
         probe = Api(nodes[0], nodes[0].token("roll-probe", "Probe"))
