@@ -46,7 +46,9 @@ _SECURITY: dict[str, list[dict[str, list[str]]]] = {
 TAG_DESCRIPTIONS = {
     "events": "Calendar stubs: there is no calendar, these answer 404.",
     "invites": "Invite codes of a room (guest access).",
+    "live": "Who is in meetings right now.",
     "meta": "Health and this description.",
+    "moderation": "Acting on a live meeting as its moderators do, without joining it.",
     "rooms": "Room records.",
     "sessions": "Meeting sessions of rooms and who took part.",
     "sip": "SIP call-in configs of rooms.",
@@ -88,6 +90,14 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
         "description": "The session's id, a UUID (anything else is an unknown session: 404).",
         "schema": {"type": "string", "format": "uuid"},
         "example": examples.SESSION_ID,
+    },
+    "participant_id": {
+        "name": "participant_id",
+        "in": "path",
+        "required": True,
+        "description": "The participant's id, a UUID (anything else is unknown: 404).",
+        "schema": {"type": "string", "format": "uuid"},
+        "example": examples.PARTICIPANT_ID,
     },
     "anything": {
         "name": "anything",
