@@ -205,7 +205,17 @@ PAYLOAD_TOO_LARGE = Problem(
     f"request bodies are limited to {MAX_BODY} bytes",
     (("Connection", "close"),),  # the rest of the upload is not read
 )
+MODERATION_DISABLED = Problem(
+    409, "moderation_disabled", "the tariff disables the moderation module"
+)
 VALIDATION_FAILED = Problem(422, "validation_failed", "Some provided values are invalid")
+CANNOT_BAN_GUEST = Problem(422, "cannot_ban_guest", "guests and SIP callers cannot be banned")
+CANNOT_BAN_ROOM_OWNER = Problem(422, "cannot_ban_room_owner", "the room's owner cannot be banned")
+CANNOT_SEND_ROOM_OWNER_TO_WAITING_ROOM = Problem(
+    422,
+    "cannot_send_room_owner_to_waiting_room",
+    "the room's owner cannot be sent to the waiting room",
+)
 TOO_MANY_REQUESTS = Problem(
     429, "too_many_requests", "too many failed attempts; try again later", _RETRY
 )

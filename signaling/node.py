@@ -41,6 +41,7 @@ from signaling.join import Joins
 from signaling.modules import Module
 from signaling.modules.catalog import MODULES
 from signaling.modules.context import ModuleContext
+from signaling.modules.moderation import ModerationModule
 from signaling.redis_client import Client, connect
 from signaling.registry import Registry
 from signaling.registry.redis import RedisRegistry
@@ -291,6 +292,13 @@ class Node:
         self._epoch = epoch
 
     # -- events from the REST side -----------------------------------------------------------
+
+    @property
+    def moderation(self) -> ModerationModule | None:
+        """The moderation module, whose actions the REST side takes; None if the tariff
+        disables it."""
+        module = self.modules.get("moderation")
+        return module if isinstance(module, ModerationModule) else None
 
     async def close_room(self, room: str) -> None:
         """The room was deleted: its modules tell whoever is in it, then its state goes."""

@@ -10,12 +10,14 @@ from typing import Protocol
 
 from starlette.requests import Request
 
-from signaling.auth import Authenticator, Principal
+from signaling.auth import ADMIN_ROLE, Authenticator, Principal
 from signaling.config import Settings
 from signaling.errors import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, Failure
+from signaling.modules.moderation.module import TargetCommand
+from signaling.modules.moderation.types import Refusal
 from signaling.profiles import user_profile
 from signaling.registry import Invite, Registry, Room, UserProfile
-from signaling.state import LiveState
+from signaling.state import LiveState, Participant
 from signaling.tariff import Tariff
 from signaling.tokens import Tokens
 from signaling.webhooks.records import Records
@@ -40,10 +42,50 @@ ROOM_NOT_FOUND = Failure(NOT_FOUND, "the room is unknown (an id that is not a UU
 NOT_CREATOR = Failure(
     FORBIDDEN, "the caller did not create the room (checked after the room exists)"
 )
+NOT_ADMIN_MESSAGE = f"this endpoint needs a token with the {ADMIN_ROLE!r} role"
+#: :meth:`Api.admin`'s refusal.
+NOT_ADMIN = Failure(
+    FORBIDDEN, f"the token is valid but lacks the `{ADMIN_ROLE}` realm role", NOT_ADMIN_MESSAGE
+)
+NOT_ROOM_MANAGER = FORBIDDEN.saying(
+    f"only the room's creator or a {ADMIN_ROLE!r} token may do this"
+)
+NOT_MANAGER = Failure(
+    NOT_ROOM_MANAGER,
+    f"the caller neither created the room nor has the `{ADMIN_ROLE}` role (another user, a "
+    "call-in token, an `InviteCode`)",
+)
+#: :meth:`Api.managed_room`'s failures, in check order.
+MANAGER_FAILURES = (
+    BAD_TOKEN,
+    Failure(UNUSABLE_INVITE, "an `InviteCode` credential names no usable invite"),
+    ROOM_NOT_FOUND,
+    NOT_MANAGER,
+)
 #: :meth:`Api.invite`'s failure.
 INVITE_NOT_FOUND = Failure(
     UNKNOWN_INVITE, "the room is unknown, or the invite is unknown or of another room"
 )
+
+
+class Moderation(Protocol):
+    """The moderation module's actions as the REST side takes them: without an issuer, on a
+    participant in any signaling room of the room (:mod:`signaling.modules.moderation`)."""
+
+    async def find(self, room: str, pid: str, /) -> Participant | None:
+        """A present participant of the room (main or breakout room); None otherwise."""
+
+    async def moderate(
+        self, room: str, command: TargetCommand, target: Participant, /
+    ) -> Refusal | None:
+        """Kick, ban or send back ``target`` as the moderator's command does; the refusal
+        instead, if any (nothing done)."""
+
+    async def accept(self, room: str, pid: str, /) -> bool:
+        """Let a waiting participant in; False if it was not waiting."""
+
+    async def end(self, room: str, /) -> bool:
+        """End the running meeting session, everyone told and closed; False if none runs."""
 
 
 class RestNode(Protocol):
@@ -63,6 +105,10 @@ class RestNode(Protocol):
 
     async def close_room(self, room: str, /) -> None:
         """Tell the room's live participants that it was deleted, and close them."""
+
+    @property
+    def moderation(self) -> Moderation | None:
+        """None when the tariff disables the moderation module."""
 
 
 def canonical_uuid(value: str) -> str | None:
@@ -100,6 +146,27 @@ class Api:
             raise FORBIDDEN()
         return principal, room
 
+    def admin(self, request: Request) -> Principal:
+        """A caller with the ``signaling-admin`` role: 401 for a bad token, 403 without it."""
+        principal = self.principal(request)
+        if ADMIN_ROLE not in principal.roles:
+            raise FORBIDDEN(NOT_ADMIN_MESSAGE)
+        return principal
+
+    async def managed_room(self, request: Request) -> Room:
+        """The path's room, for its creator or a ``signaling-admin`` token: 401 without a
+        valid credential, 404 for an unknown room, then 403 for anyone else (another user, a
+        call-in token, a usable ``InviteCode``)."""
+        if _scheme(request) == "invitecode":
+            await self.bearer_or_invite(request, None)
+            await self.room(request)
+            raise NOT_ROOM_MANAGER()
+        principal = self.principal(request)
+        room = await self.room(request)
+        if room.created_by.id != principal.sub and ADMIN_ROLE not in principal.roles:
+            raise NOT_ROOM_MANAGER()
+        return room
+
     async def invite(self, request: Request, room: Room) -> Invite:
         """The path's invite of ``room``; 404 otherwise."""
         code = canonical_uuid(request.path_params["invite_code"])
@@ -112,8 +179,8 @@ class Api:
         """Accept a valid bearer token, or ``InviteCode <code>`` of a usable invite (of
         ``room_id`` when given); 401 otherwise."""
         header = request.headers.get("authorization") or ""
-        scheme, _, credential = header.strip().partition(" ")
-        if scheme.lower() != "invitecode":
+        credential = header.strip().partition(" ")[2]
+        if _scheme(request) != "invitecode":
             self.node.authenticator.from_header(header or None)
             return
         code = canonical_uuid(credential.strip())
@@ -122,3 +189,8 @@ class Api:
             raise UNUSABLE_INVITE()
         if room_id is not None and invite.room != room_id:
             raise UNAUTHORIZED("the invite code is not for this room")
+
+
+def _scheme(request: Request) -> str:
+    """The ``Authorization`` header's scheme, lower-case (empty without one)."""
+    return (request.headers.get("authorization") or "").strip().partition(" ")[0].lower()

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from tickets import events, invites, meta, rooms, sessions, sip, start, users, webhooks
+from tickets import (
+    events,
+    invites,
+    live,
+    meta,
+    moderation,
+    rooms,
+    sessions,
+    sip,
+    start,
+    users,
+    webhooks,
+)
 from tickets.access import Api, RestNode
 from tickets.declaration import Endpoint
 from tickets.throttle import Throttles
@@ -19,6 +31,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *events.ENDPOINTS,
     *webhooks.ENDPOINTS,
     *sessions.ENDPOINTS,
+    *live.ENDPOINTS,
+    *moderation.ENDPOINTS,
 )
 
 

@@ -103,8 +103,9 @@ ENDPOINTS = (
         "List a room's meeting sessions",
         "The room's meeting sessions, newest first, one page at a time. A session starts "
         "with the first join into a room without live state and ends when the live state "
-        "is cleaned (`SIGNALING_ROOM_GRACE_PERIOD` after the last one left) or the room is "
-        "deleted; records are kept `SIGNALING_SESSION_RETENTION` seconds (30 days) after "
+        "is cleaned (`SIGNALING_ROOM_GRACE_PERIOD` after the last one left), it is ended "
+        "(`POST /v1/rooms/{room_id}/end`) or the room is deleted; records are kept "
+        "`SIGNALING_SESSION_RETENTION` seconds (30 days) after "
         f"the end. {READERS} An admin token may also read a deleted room's sessions.",
         "bearer",
         (
@@ -139,7 +140,8 @@ ENDPOINTS = (
         "List a meeting session's participants",
         "One entry per join, in join order: a participant who left and came back has two; a "
         "breakout move is no leave. `leave_reason` is `quit`, `timeout`, `kicked`, `banned`, "
-        "`sent_to_waiting_room` or `room_deleted`; null (with `left_at` the session's end) "
+        "`sent_to_waiting_room`, `ended` or `room_deleted`; null (with `left_at` the session's "
+        "end) "
         f"for those still there when the session ended. {READERS}",
         "bearer",
         (

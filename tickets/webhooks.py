@@ -11,14 +11,13 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from signaling.auth import ADMIN_ROLE
-from signaling.errors import FORBIDDEN, NOT_FOUND, VALIDATION_FAILED, Failure, FieldError
+from signaling.errors import NOT_FOUND, VALIDATION_FAILED, Failure, FieldError
 from signaling.webhooks import records
 from signaling.webhooks.delivery import SCHEMES
 from signaling.webhooks.events import EVENT_NAMES, EventName
 from signaling.wire import format_timestamp, utcnow
 from tickets import examples
-from tickets.access import BAD_TOKEN, Api, canonical_uuid
+from tickets.access import BAD_TOKEN, NOT_ADMIN, Api, canonical_uuid
 from tickets.declaration import BACKEND, INTERNAL, NO_CONTENT, Answer, Endpoint
 from tickets.fields import Timestamp, UuidText
 from tickets.http import PAGINATION, body_failures, json_response, no_content, paginate, read_body
@@ -28,7 +27,6 @@ Secret = Annotated[str, msgspec.Meta(min_length=1, max_length=255)]
 Events = Annotated[list[EventName], msgspec.Meta(min_length=1)]
 
 UNKNOWN_WEBHOOK = NOT_FOUND.saying("unknown webhook")
-NOT_ADMIN_MESSAGE = f"this endpoint needs a token with the {ADMIN_ROLE!r} role"
 BAD_URL = FieldError(
     field="url", code="invalid_value", message="the url must be an absolute http or https URL"
 )
@@ -75,12 +73,6 @@ class PatchWebhookBody(msgspec.Struct, forbid_unknown_fields=True):
     secret: Secret | msgspec.UnsetType = msgspec.UNSET
 
 
-def _admin(api: Api, request: Request) -> None:
-    """401 for a bad token, 403 for one without the admin role."""
-    if ADMIN_ROLE not in api.principal(request).roles:
-        raise FORBIDDEN(NOT_ADMIN_MESSAGE)
-
-
 def _url(url: str) -> str:
     """An absolute http(s) URL with a host; 422 otherwise."""
     try:
@@ -111,14 +103,14 @@ async def _webhook(api: Api, request: Request) -> records.Webhook:
 
 
 async def list_webhooks(api: Api, request: Request) -> Response:
-    _admin(api, request)
+    api.admin(request)
     webhooks = await api.node.records.webhooks()
     page = [Webhook.of(w) for w in paginate(request, webhooks)]
     return json_response(WebhookList(data=page, total_count=len(webhooks)))
 
 
 async def create_webhook(api: Api, request: Request) -> Response:
-    _admin(api, request)
+    api.admin(request)
     body = await read_body(request, PostWebhookBody)
     webhook = records.Webhook(
         id=str(uuid.uuid4()),
@@ -132,12 +124,12 @@ async def create_webhook(api: Api, request: Request) -> Response:
 
 
 async def get_webhook(api: Api, request: Request) -> Response:
-    _admin(api, request)
+    api.admin(request)
     return json_response(Webhook.of(await _webhook(api, request)))
 
 
 async def patch_webhook(api: Api, request: Request) -> Response:
-    _admin(api, request)
+    api.admin(request)
     webhook = await _webhook(api, request)
     body = await read_body(request, PatchWebhookBody)
     url = webhook.url if body.url is msgspec.UNSET else _url(body.url)
@@ -150,7 +142,7 @@ async def patch_webhook(api: Api, request: Request) -> Response:
 
 
 async def delete_webhook(api: Api, request: Request) -> Response:
-    _admin(api, request)
+    api.admin(request)
     webhook = await _webhook(api, request)
     if not await api.node.records.remove_webhook(webhook.id):
         raise UNKNOWN_WEBHOOK()
@@ -164,10 +156,6 @@ EXAMPLE = Webhook(
     url="https://crm.example.org/hooks/meetings",
     events=["participant.joined", "participant.left"],
     created_at=examples.TIMESTAMP,
-)
-#: :func:`_admin`'s refusal.
-NOT_ADMIN = Failure(
-    FORBIDDEN, f"the token is valid but lacks the `{ADMIN_ROLE}` realm role", NOT_ADMIN_MESSAGE
 )
 WEBHOOK_NOT_FOUND = Failure(
     UNKNOWN_WEBHOOK, "the webhook is unknown (an id that is not a UUID is unknown too)"

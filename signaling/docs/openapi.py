@@ -46,7 +46,9 @@ _SECURITY: dict[str, list[dict[str, list[str]]]] = {
 TAG_DESCRIPTIONS = {
     "events": "Calendar stubs: there is no calendar, these answer 404.",
     "invites": "Invite codes of a room (guest access).",
+    "live": "Who is in meetings right now.",
     "meta": "Health and this description.",
+    "moderation": "Acting on a live meeting as its moderators do, without joining it.",
     "rooms": "Room records.",
     "sessions": "Meeting sessions of rooms and who took part.",
     "sip": "SIP call-in configs of rooms.",
@@ -88,6 +90,14 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
         "description": "The session's id, a UUID (anything else is an unknown session: 404).",
         "schema": {"type": "string", "format": "uuid"},
         "example": examples.SESSION_ID,
+    },
+    "participant_id": {
+        "name": "participant_id",
+        "in": "path",
+        "required": True,
+        "description": "The participant's id, a UUID (anything else is unknown: 404).",
+        "schema": {"type": "string", "format": "uuid"},
+        "example": examples.PARTICIPANT_ID,
     },
     "anything": {
         "name": "anything",
@@ -180,7 +190,7 @@ def _responses(endpoint: Endpoint, tariff: Any) -> dict[str, Any]:
         if status in answers:
             out[str(status)] = _answer(answers[status], tariff)
         else:
-            out[str(status)] = _failure_response(status, failures[status])
+            out[str(status)] = _failure_response(failures[status])
     return out
 
 
@@ -194,7 +204,7 @@ def _answer(answer: Answer, tariff: Any) -> dict[str, Any]:
     return response
 
 
-def _failure_response(status: int, failures: list[Failure]) -> dict[str, Any]:
+def _failure_response(failures: list[Failure]) -> dict[str, Any]:
     by_code: dict[str, list[Failure]] = {}
     for failure in failures:
         by_code.setdefault(failure.problem.code, []).append(failure)
@@ -202,29 +212,35 @@ def _failure_response(status: int, failures: list[Failure]) -> dict[str, Any]:
         f"- `{code}`: " + "; or ".join(f.when for f in group) + "."
         for code, group in by_code.items()
     ]
-    if status == VALIDATION_FAILED.status:
-        schema: dict[str, Any] = {"$ref": SCHEMAS + ValidationError.__name__}
-        examples_ = {
+    invalid = by_code.pop(VALIDATION_FAILED.code, [])  # 422 with the invalid values
+    schemas: list[dict[str, Any]] = []
+    examples_: dict[str, Any] = {}
+    if invalid:
+        schemas.append({"$ref": SCHEMAS + ValidationError.__name__})
+        examples_ |= {
             f.invalid.field: {
                 "summary": f.when,
                 "value": msgspec.to_builtins(f.problem(errors=[f.invalid]).view()),
             }
-            for f in failures
+            for f in invalid
         }
-    else:
-        schema = {
-            "allOf": [
-                {"$ref": SCHEMAS + Error.__name__},
-                {"properties": {"code": {"enum": list(by_code)}}},
-            ]
-        }
-        examples_ = {
+    if by_code:  # a 422 may also refuse an action (`cannot_ban_guest`)
+        schemas.append(
+            {
+                "allOf": [
+                    {"$ref": SCHEMAS + Error.__name__},
+                    {"properties": {"code": {"enum": list(by_code)}}},
+                ]
+            }
+        )
+        examples_ |= {
             code: {
                 "summary": group[0].when,
                 "value": {"code": code, "message": group[0].sample},
             }
             for code, group in by_code.items()
         }
+    schema = schemas[0] if len(schemas) == 1 else {"oneOf": schemas}
     response: dict[str, Any] = {
         "description": "\n".join(lines),
         "content": {"application/json": {"schema": schema, "examples": examples_}},

@@ -17,7 +17,8 @@ Roles are stored per parent room, so they survive reconnects and breakout moves 
 Webhook events (:mod:`signaling.webhooks`) are written into the room's outbox by the step
 that makes them true: ``join``, ``leave``, ``hold``, ``move_to_waiting``, the two deletions
 and ``take_value`` with a ``notice``. The room's meeting session starts with the first
-``join`` or ``hold`` into a room without state and ends with its deletion.
+``join`` or ``hold`` into a room without state and ends with its deletion (one of the three
+deletions: :data:`EndReason`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from signaling.webhooks.events import EventName
 Role = Literal["guest", "user", "moderator"]
 Kind = Literal["user", "guest", "sip", "recorder"]
 LeaveReason = Literal["quit", "timeout", "kicked", "banned", "sent_to_waiting_room"]
+#: Why a meeting session ended (``session.ended``): the grace period after the last one left,
+#: an ``end`` by REST, or the room's deletion.
+EndReason = Literal["empty", "ended", "room_deleted"]
 Notice = tuple[EventName, dict[str, Any]]  # an event a module has written with its change
 
 
@@ -218,10 +222,18 @@ class LiveState(Protocol):
         """Delete every key of the parent room if its count is 0; True if deleted. Emits
         ``session.ended`` (reason ``empty``)."""
 
+    async def end_session(self, room: str) -> bool:
+        """Delete every key of the parent room if its meeting session runs, whoever is in it
+        (``end`` via REST); True if it did. Emits ``participant.left`` (``ended``) for
+        everyone present, then ``session.ended`` (reason ``ended``)."""
+
     async def delete_room(self, room: str) -> bool:
         """Delete every key of the parent room unconditionally (room deleted via REST);
         True if there was any. Emits ``participant.left`` (``room_deleted``) for everyone
         present, ``session.ended`` (reason ``room_deleted``), then ``room.deleted``."""
+
+    async def session(self, room: str) -> str | None:
+        """The id of the parent room's running meeting session; None when none runs."""
 
     async def ping(self) -> None:
         """Raise if the backend is unreachable (health checks)."""

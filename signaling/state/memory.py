@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from signaling.state import JoinResult, LeaveReason, Notice, Participant, Role
+from signaling.state import EndReason, JoinResult, LeaveReason, Notice, Participant, Role
 from signaling.webhooks.events import EventName, participant_event
 from signaling.webhooks.outbox_memory import MemoryOutbox
 from signaling.wire import format_timestamp, utcnow
@@ -351,23 +351,30 @@ class MemoryState:
         if state is not None and state.count > 0:
             self._empty_since.pop(room, None)
             return False
-        return self._delete(room, deleted=False)
+        return self._delete(room, "empty")
+
+    async def end_session(self, room: str) -> bool:
+        state = self._rooms.get(room)
+        return state is not None and state.session is not None and self._delete(room, "ended")
 
     async def delete_room(self, room: str) -> bool:
-        return self._delete(room, deleted=True)
+        return self._delete(room, "room_deleted")
 
-    def _delete(self, room: str, deleted: bool) -> bool:
+    async def session(self, room: str) -> str | None:
+        state = self._rooms.get(room)
+        return None if state is None else state.session
+
+    def _delete(self, room: str, reason: EndReason) -> bool:
         at = format_timestamp(utcnow())
         state = self._rooms.get(room)
         if state is not None and state.session is not None:
-            gone = {"left_at": at, "leave_reason": "room_deleted"}
-            for sroom in state.rooms.values() if deleted else ():
+            gone = {"left_at": at, "leave_reason": reason}
+            for sroom in state.rooms.values() if reason != "empty" else ():
                 for p in sroom.participants.values():
                     if p.left_at is None:
                         self._emit(room, at, "participant.left", {**participant_event(p), **gone})
-            reason = "room_deleted" if deleted else "empty"
             self._emit(room, at, "session.ended", {"ended_at": at, "reason": reason})
-        if deleted:
+        if reason == "room_deleted":
             self._emit(room, at, "room.deleted", {"deleted_at": at})
         self._empty_since.pop(room, None)
         return self._rooms.pop(room, None) is not None

@@ -28,7 +28,7 @@ from typing import Any
 import msgspec
 
 from signaling.redis_client import Client
-from signaling.state import JoinResult, LeaveReason, Notice, Participant, Role
+from signaling.state import EndReason, JoinResult, LeaveReason, Notice, Participant, Role
 from signaling.state.hints import UNMARK, pairs
 from signaling.webhooks.events import OUTBOX_LIMIT
 from signaling.webhooks.outbox_redis import outbox_hints_key, outbox_key
@@ -386,24 +386,32 @@ class RedisState:
                 empty.append(_text(member))
         return empty
 
-    async def _delete_room(self, room: str, only_if_empty: bool) -> bool:
+    async def _delete_room(self, room: str, mode: EndReason) -> bool:
         empty_score: Any = await self._redis.zscore(self._empty, room)
         rooms_score: Any = await self._redis.zscore(self._rooms, room)
         deleting = self._delete(
             keys=[self._key(room, "count"), self._key(room, "srooms"), *self._outbox(room)],
-            args=[self._base(room), "1" if only_if_empty else "0", *self._emitting(room)],
+            args=[self._base(room), mode, *self._emitting(room)],
         )
         outcome = await self._marked(deleting, room, self._outbox_hints)
-        await self._unmark(self._empty, room, empty_score)
+        if outcome or mode != "ended":  # an ended session's room is empty now
+            await self._unmark(self._empty, room, empty_score)
         if outcome:  # deleted, or had no state: no longer a room with state
             await self._unmark(self._rooms, room, rooms_score)
         return bool(outcome == 1)
 
     async def delete_if_empty(self, room: str) -> bool:
-        return await self._delete_room(room, only_if_empty=True)
+        return await self._delete_room(room, "empty")
+
+    async def end_session(self, room: str) -> bool:
+        return await self._delete_room(room, "ended")
 
     async def delete_room(self, room: str) -> bool:
-        return await self._delete_room(room, only_if_empty=False)
+        return await self._delete_room(room, "room_deleted")
+
+    async def session(self, room: str) -> str | None:
+        found: Any = await self._redis.get(self._key(room, "session"))
+        return None if found is None else _text(found)
 
     async def ping(self) -> None:
         await self._redis.ping()

@@ -990,6 +990,33 @@ async def test_delete_room_is_unconditional(live_state: LiveState) -> None:
     assert await live_state.count(room) == 1
 
 
+async def test_end_session_deletes_a_running_sessions_state(live_state: LiveState) -> None:
+    room, other = _room(), _room()
+    assert await live_state.session(room) is None
+    assert await live_state.end_session(room) is False  # no session runs
+    await _join(live_state, room, _p("a"))
+    await _join(live_state, room, _p("b"), breakout=BR)
+    await _join(live_state, other, _p("c"))
+    assert await live_state.hold(room, _p("w"), limit=0)
+    await live_state.ban(room, "u1")
+    await live_state.put_value(room, "topic", b"t")
+    session = await live_state.session(room)
+    assert session is not None and session != await live_state.session(other)
+    assert await live_state.end_session(room) is True
+    assert await live_state.session(room) is None
+    assert await live_state.count(room) == 0
+    assert await live_state.participants(room, None) == []
+    assert await live_state.participants(room, BR) == []
+    assert await live_state.waiting(room) == []
+    assert await live_state.is_banned(room, "u1") is False
+    assert await live_state.value(room, "topic") is None
+    assert room not in await live_state.rooms()
+    assert await live_state.end_session(room) is False
+    assert await live_state.count(other) == 1  # other rooms keep theirs
+    await _join(live_state, room, _p("a"))  # the room stays: a new session begins
+    assert await live_state.session(room) not in (None, session)
+
+
 async def test_delete_room_without_state(live_state: LiveState) -> None:
     assert await live_state.delete_room(_room()) is False
     assert await live_state.delete_if_empty(_room()) is False

@@ -153,6 +153,29 @@ async def test_a_deleted_room(emitting: Emitting) -> None:
     ]
 
 
+async def test_an_ended_session(emitting: Emitting) -> None:
+    state, outbox = emitting
+    room = str(uuid.uuid4())
+    await _join(state, room, "a")
+    await _join(state, room, "b", breakout=BR)
+    assert await state.leave(room, None, "a", T1, "runner-a")
+    session = await state.session(room)
+    assert session is not None and UUID.match(session)
+    assert await state.end_session(room)
+    assert await state.session(room) is None
+    entries = await outbox.entries(room, 1000)
+    assert [(e.event, e.data.get("participant_id")) for e in entries[3:]] == [
+        ("participant.left", "a"),
+        ("participant.left", "b"),
+        ("session.ended", None),
+    ]
+    assert entries[4].data["leave_reason"] == "ended"
+    assert entries[5].data["reason"] == "ended"
+    assert {e.session_id for e in entries} == {session}
+    assert not await state.end_session(room)  # none runs: nothing more is told
+    assert len(await outbox.entries(room, 1000)) == len(entries)
+
+
 async def test_a_notice_goes_with_the_winning_take(emitting: Emitting) -> None:
     state, outbox = emitting
     room = str(uuid.uuid4())

@@ -18,7 +18,7 @@ from signaling.errors import (
     Problem,
 )
 from tests.support.server import ServerProcess
-from tickets import access, events, sessions, sip, webhooks
+from tickets import access, events, moderation, sessions, sip, webhooks
 from tickets.api import ENDPOINTS
 from tickets.declaration import Endpoint
 
@@ -70,6 +70,7 @@ async def test_each_declared_failure_is_answered(server: ServerProcess) -> None:
                 invite_code=invite_code,
                 webhook_id=webhook_id,
                 session_id=str(uuid.uuid4()),  # no session has it
+                participant_id=str(uuid.uuid4()),  # nobody is in the room
             )
 
         def scenario(endpoint: Endpoint, failure: Failure) -> Call | None:
@@ -83,8 +84,18 @@ async def test_each_declared_failure_is_answered(server: ServerProcess) -> None:
                 return Call(own.url, bob)
             if failure in (access.INVITE_NOT_FOUND, sip.NOT_CONFIGURED):
                 return Call(url(endpoint, invite_code=str(uuid.uuid4())), own.headers)
-            if failure == webhooks.NOT_ADMIN:
+            if failure == access.NOT_ADMIN:
                 return Call(own.url, alice)
+            if failure == access.NOT_MANAGER:
+                return Call(own.url, bob)
+            if failure == access.MANAGER_FAILURES[1]:  # an unusable invite code
+                return Call(own.url, {"Authorization": f"InviteCode {uuid.uuid4()}"})
+            if failure in (
+                moderation.PARTICIPANT_NOT_FOUND,
+                moderation.WAITER_NOT_FOUND,
+                moderation.SESSION_NOT_FOUND,
+            ):
+                return own
             if failure == webhooks.WEBHOOK_NOT_FOUND:
                 return Call(url(endpoint, webhook_id=str(uuid.uuid4())), own.headers)
             if failure == sessions.SESSION_NOT_FOUND:

@@ -255,6 +255,7 @@ def test_security(document: dict[str, Any]) -> None:
         ("GET", "/v1/webhooks"),
         ("POST", "/v1/webhooks"),
         *((m, "/v1/webhooks/{webhook_id}") for m in ("GET", "PATCH", "DELETE")),
+        ("GET", "/v1/live/count"),
     }
 
 

@@ -3,7 +3,7 @@ in the reference's order."""
 
 from __future__ import annotations
 
-from signaling.modules.moderation.types import ErrorCode, KickScope
+from signaling.modules.moderation.types import ErrorCode, KickScope, Refusal
 from signaling.state import Participant, Role
 
 
@@ -29,7 +29,7 @@ def hand_targets(target: str | list[str] | None) -> set[str] | None:
     return {target} if isinstance(target, str) else set(target)
 
 
-def ban_refusal(target: Participant) -> ErrorCode | None:
+def ban_refusal(target: Participant) -> Refusal | None:
     """Why ``target`` may not be banned; None if it may."""
     if target.is_room_owner:
         return "cannot_ban_room_owner"
@@ -38,7 +38,7 @@ def ban_refusal(target: Participant) -> ErrorCode | None:
     return None
 
 
-def send_back_refusal(target: Participant) -> ErrorCode | None:
+def send_back_refusal(target: Participant) -> Refusal | None:
     """Why ``target`` may not be sent to the waiting room; None if it may."""
     return "cannot_send_room_owner_to_waiting_room" if target.is_room_owner else None
 

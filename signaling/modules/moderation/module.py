@@ -1,6 +1,10 @@
 """The ``moderation`` module: kick, ban, debrief, renaming, raise hands and the waiting room's
 commands (reference §8). Every command is moderator-only; targets must be present members of
-the moderator's own signaling room (else the command is ignored, §8.2)."""
+the moderator's own signaling room (else the command is ignored, §8.2).
+
+The REST side (``tickets/moderation.py``) takes the same actions without an issuer: ``find``
+a present participant in any signaling room of the room, ``moderate`` it, ``accept`` a
+waiting one, ``end`` the meeting session."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from signaling.errors import BACKEND_ERRORS, CloseCode
-from signaling.hub import Delivery, global_channel, participant_channel, room_channel
+from signaling.hub import Audience, Delivery, global_channel, participant_channel, room_channel
 from signaling.modules import Admission, Errors, Module
 from signaling.modules.control.names import normalise_display_name
 from signaling.modules.moderation import core
@@ -37,6 +41,7 @@ from signaling.modules.moderation.types import (
     RaisedHandResetByModerator,
     RaiseHandsDisabled,
     RaiseHandsEnabled,
+    Refusal,
     ResetRaisedHands,
     SendToWaitingRoom,
     SentToWaitingRoom,
@@ -54,6 +59,8 @@ if TYPE_CHECKING:
 RAISE_HANDS_ENABLED = "raise_hands_enabled"
 NAMESPACE = "moderation"
 error = Errors[ErrorCode](NAMESPACE)
+#: The commands aimed at a present participant that the REST side takes too.
+TargetCommand = Kick | Ban | SendToWaitingRoom
 
 
 class ModerationModule(Module):
@@ -71,10 +78,16 @@ class ModerationModule(Module):
             error(session, "insufficient_permissions")
             return
         match command:
-            case Kick() | Ban() | SendToWaitingRoom() | ChangeDisplayName():
+            case Kick() | Ban() | SendToWaitingRoom():
                 target = await self._target(session, command.target)
                 if target is not None:
-                    await self._on_target(session, command, target)
+                    refusal = await self.moderate(session.room, command, target)
+                    if refusal is not None:
+                        error(session, refusal)
+            case ChangeDisplayName():
+                target = await self._target(session, command.target)
+                if target is not None:
+                    await self._rename(session, target, command.new_name)
             case Debrief():
                 await self._debrief(session, command.kick_scope)
             case EnableWaitingRoom() | DisableWaitingRoom():
@@ -82,7 +95,7 @@ class ModerationModule(Module):
                     session.room, isinstance(command, EnableWaitingRoom)
                 )
             case Accept():
-                await self.waiting_room.accept(session.room, command.target)
+                await self.accept(session.room, command.target)
             case EnableRaiseHands() | DisableRaiseHands():
                 await self._set_raise_hands(session, isinstance(command, EnableRaiseHands))
             case ResetRaisedHands():
@@ -91,13 +104,20 @@ class ModerationModule(Module):
     async def _target(self, session: Session, pid: str) -> Participant | None:
         return core.present(await self.ctx.state.participant(session.room, session.breakout, pid))
 
-    async def _on_target(
-        self,
-        session: Session,
-        command: Kick | Ban | SendToWaitingRoom | ChangeDisplayName,
-        target: Participant,
-    ) -> None:
-        channel = participant_channel(session.room, target.id)
+    async def find(self, room: str, pid: str) -> Participant | None:
+        """``pid`` if it is a present participant of ``room``, in the main or a breakout room."""
+        for breakout in await self.ctx.state.breakouts(room):
+            found = core.present(await self.ctx.state.participant(room, breakout, pid))
+            if found is not None:
+                return found
+        return None
+
+    async def moderate(
+        self, room: str, command: TargetCommand, target: Participant
+    ) -> Refusal | None:
+        """Kick, ban or send back ``target``, a present participant of ``room``, as
+        ``command`` says; the refusal instead, if any (nothing is done then)."""
+        channel = participant_channel(room, target.id)
         match command:
             case Kick():
                 await self.waiting_room.forget(target.id)
@@ -105,28 +125,45 @@ class ModerationModule(Module):
             case Ban():
                 refusal = core.ban_refusal(target)
                 if refusal is not None or target.user_id is None:
-                    error(session, refusal or "cannot_ban_guest")
-                    return
-                await self.ctx.state.ban(session.room, target.user_id)
+                    return refusal or "cannot_ban_guest"
+                await self.ctx.state.ban(room, target.user_id)
                 try:
                     await self._signal(channel, Banned(), ModerationSignal(close="banned"))
                 except BACKEND_ERRORS:  # the target was never told: no ban either
-                    await self.ctx.state.unban(session.room, target.user_id)
+                    await self.ctx.state.unban(room, target.user_id)
                     raise
                 await self.waiting_room.forget(target.id)
             case SendToWaitingRoom():
                 refusal = core.send_back_refusal(target)
                 if refusal is not None:
-                    error(session, refusal)
-                    return
-                if not await self.waiting_room.enabled(session.room):
-                    await self.waiting_room.set_enabled(session.room, True)
+                    return refusal
+                if not await self.waiting_room.enabled(room):
+                    await self.waiting_room.set_enabled(room, True)
                 await self.waiting_room.forget(target.id)
                 await self._signal(
                     channel, SentToWaitingRoom(), ModerationSignal(to_waiting_room=True)
                 )
-            case ChangeDisplayName():
-                await self._rename(session, target, command.new_name)
+        return None
+
+    async def accept(self, room: str, pid: str) -> bool:
+        """Let a waiting participant of ``room`` in (``accept``); False if it was not waiting."""
+        return await self.waiting_room.accept(room, pid)
+
+    async def end(self, room: str) -> bool:
+        """End the room's running meeting session: its live state goes at once
+        (``session.ended``, reason ``ended``), then everyone in it, joined or waiting, gets
+        ``session_ended`` (``issued_by`` null) and is closed with 1000. False if none runs."""
+        if not await self.ctx.state.end_session(room):
+            return False
+        ended = Delivery(
+            frame=encode_event(NAMESPACE, SessionEnded(issued_by=None)),
+            audience=Audience.PRESENT,
+            namespace=NAMESPACE,
+            signal=ModerationSignal(ended=True),
+        )
+        # the session has ended already: everyone in it must hear of it
+        await self.ctx.reliably(partial(self.ctx.publish, global_channel(room), ended))
+        return True
 
     async def _signal(self, channel: str, event: msgspec.Struct, order: ModerationSignal) -> None:
         await self.ctx.publish(
@@ -180,6 +217,8 @@ class ModerationModule(Module):
         order = msgspec.convert(signal, ModerationSignal)
         if order.accepted:
             self.waiting_room.mark_accepted(session)
+        elif order.ended:
+            session.close(CloseCode.NORMAL)
         elif session.state != ConnState.JOINED:
             return
         elif order.close is not None:

@@ -89,7 +89,10 @@ class SentToWaitingRoom(msgspec.Struct, tag_field="message", tag="sent_to_waitin
 
 
 class SessionEnded(msgspec.Struct, tag_field="message", tag="session_ended"):
-    issued_by: str
+    """A debriefing sent the recipient away, or the room's backend ended the meeting session
+    by REST (``issued_by`` null)."""
+
+    issued_by: str | None
 
 
 class DebriefingStarted(msgspec.Struct, tag_field="message", tag="debriefing_started"):
@@ -142,11 +145,16 @@ class RaisedHandResetByModerator(
     issued_by: str
 
 
-ErrorCode = Literal[
-    "insufficient_permissions",
+#: Why a kick, ban or send_to_waiting_room of a present participant is refused.
+Refusal = Literal[
     "cannot_ban_guest",
     "cannot_ban_room_owner",
     "cannot_send_room_owner_to_waiting_room",
+]
+
+ErrorCode = Literal[
+    "insufficient_permissions",
+    Refusal,
     "cannot_change_name_of_registered_users",
     "invalid_display_name",
     "service_unavailable",

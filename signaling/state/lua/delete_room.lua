@@ -1,33 +1,38 @@
--- Delete every key of a parent room; with ARGV[2] == "1" only if nobody is counted in it.
+-- Delete every key of a parent room, as ARGV[2] says: 'empty' only if nobody is counted in
+-- it, 'ended' only if a meeting session runs, 'room_deleted' unconditionally.
 -- KEYS: count, srooms, + outbox (every other key is derived from the room's prefix: the same
 -- slot)
--- ARGV: key prefix of the room ("<prefix>room:{<id>}:"), only_if_empty, + outbox
--- Returns 0 when someone is counted (nothing deleted), 1 when deleted, 2 when it had no state.
--- Emits session.ended; a deletion (not only_if_empty) first participant.left (room_deleted)
--- for everyone present, and room.deleted last.
-if ARGV[2] == '1' and tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then
+-- ARGV: key prefix of the room ("<prefix>room:{<id>}:"), mode, + outbox
+-- Returns 0 when nothing was deleted for the mode's condition, 1 when deleted, 2 when it had
+-- no state.
+-- Emits session.ended (reason: the mode); 'ended' and 'room_deleted' first participant.left
+-- (leave reason: the mode) for everyone present, 'room_deleted' room.deleted last.
+local mode = ARGV[2]
+if mode == 'empty' and tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then
   return 0
 end
 local base = ARGV[1]
-local existed = redis.call('EXISTS', KEYS[1], KEYS[2]) > 0
 outbox_open()
 local session = outbox_session(false)
-local deleted = ARGV[2] == '0'
+if mode == 'ended' and not session then
+  return 0
+end
+local existed = redis.call('EXISTS', KEYS[1], KEYS[2]) > 0
 if session then
-  for _, sroom in ipairs(deleted and redis.call('SMEMBERS', KEYS[2]) or {}) do
+  for _, sroom in ipairs(mode ~= 'empty' and redis.call('SMEMBERS', KEYS[2]) or {}) do
     for _, raw in ipairs(redis.call('HVALS', base .. 'sroom:' .. sroom .. ':participants')) do
       local p = cjson.decode(raw)
       if p['left_at'] == nil or p['left_at'] == cjson.null then
         local data = participant_event(p)
         data['left_at'] = outbox.at
-        data['leave_reason'] = 'room_deleted'
+        data['leave_reason'] = mode
         emit('participant.left', session, data)
       end
     end
   end
-  emit('session.ended', session, {ended_at = outbox.at, reason = deleted and 'room_deleted' or 'empty'})
+  emit('session.ended', session, {ended_at = outbox.at, reason = mode})
 end
-if deleted then
+if mode == 'room_deleted' then
   emit('room.deleted', session, {deleted_at = outbox.at})
 end
 for _, sroom in ipairs(redis.call('SMEMBERS', KEYS[2])) do
