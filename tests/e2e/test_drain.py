@@ -116,21 +116,23 @@ async def test_a_rolling_restart_under_150_participants_keeps_everyone() -> None
 
     async def resume(member: Member) -> Peer:
         """The member's session on a node that is not stopping. One that began draining
-        between the choice and the handshake refuses it with 503, as it would a real client,
-        which tries the next node (the old resumption token stays valid until one works)."""
+        between the start call and the handshake refuses the handshake with 503 before it
+        redeems the ticket, so the member takes the same ticket to the next node (the start
+        call used up the resumption token; a new start would get a new id)."""
+        target = next(n for i, n in enumerate(nodes) if i not in stopping)
+        api = Api(target, target.token(member.sub, "M"))
+        try:
+            started = await api.start(room_id, resumption=member.resumption)
+        finally:
+            await api.aclose()
         for _ in range(len(nodes)):
-            target = next(n for i, n in enumerate(nodes) if i not in stopping)
-            api = Api(target, target.token(member.sub, "M"))
             try:
-                started = await api.start(room_id, resumption=member.resumption)
-                try:
-                    peer = await Peer.connect(target, started["ticket"])
-                except InvalidStatus as refused:
-                    assert refused.response.status_code == 503, refused
-                    member.refused += 1
-                    continue
-            finally:
-                await api.aclose()
+                peer = await Peer.connect(target, started["ticket"])
+            except InvalidStatus as refused:
+                assert refused.response.status_code == 503, refused
+                member.refused += 1
+                target = next(n for i, n in enumerate(nodes) if i not in stopping)
+                continue
             success = await peer.join("M")
             assert success["id"] == member.pid  # the same participant, not a new one
             member.resumption = started["resumption"]
