@@ -84,7 +84,10 @@ async def test_sigterm_refuses_new_sessions_and_spreads_the_closes() -> None:
 
 @dataclass
 class Member:
-    """A participant that resumes on another node whenever it is closed with 1001."""
+    """A participant that resumes on another node whenever it is closed with 1001. Its
+    frames are not checked against the document: the 150 members receive about 45,000 (each
+    join and resumption is announced to everyone, each join_success lists everyone), and with
+    the checks the test process fell 20 s behind its sockets on a loaded machine."""
 
     sub: str
     peer: Peer
@@ -110,7 +113,7 @@ async def test_a_rolling_restart_under_150_participants_keeps_everyone() -> None
         api = Api(node, node.token(sub, f"M{index}"))
         started = await api.start(room_id)
         await api.aclose()
-        peer = await Peer.connect(node, started["ticket"])
+        peer = await Peer.connect(node, started["ticket"], checked=False)
         success = await peer.join(f"M{index}")
         members.append(Member(sub, peer, success["id"], started["resumption"]))
 
@@ -127,7 +130,7 @@ async def test_a_rolling_restart_under_150_participants_keeps_everyone() -> None
             await api.aclose()
         for _ in range(len(nodes)):
             try:
-                peer = await Peer.connect(target, started["ticket"])
+                peer = await Peer.connect(target, started["ticket"], checked=False)
             except InvalidStatus as refused:
                 assert refused.response.status_code == 503, refused
                 member.refused += 1
@@ -140,12 +143,9 @@ async def test_a_rolling_restart_under_150_participants_keeps_everyone() -> None
         raise AssertionError("every node refused the participant")
 
     async def follow(member: Member) -> None:
-        """Resume on a live node after every 1001, until the test ends. The frames are not
-        checked against the document: the 150 clients receive about 45,000 (each join and
-        resumption is announced to everyone), and at ~0.8 ms a check the test process fell
-        20 s behind, so its own keepalive pings timed out."""
+        """Resume on a live node after every 1001, until the test ends."""
         while True:
-            code, reason = await member.peer.closed(timeout=3600, checked=False)
+            code, reason = await member.peer.closed(timeout=3600)
             assert code == 1001, (code, reason)
             try:
                 member.peer = await resume(member)
