@@ -26,7 +26,7 @@ from signaling.errors import (
     Failure,
 )
 from signaling.session import Session
-from signaling.tokens import TICKET_LENGTH
+from signaling.tokens import TICKET_LENGTH, TicketData
 from signaling.transport import LINK_EXTENSION, Link
 from signaling.wire import LEGACY_SUBPROTOCOL, SUBPROTOCOL, TICKET_PREFIX
 
@@ -77,29 +77,37 @@ def parse_protocols(header_values: list[str]) -> tuple[str, str]:
     return protocol, tickets[0]
 
 
+async def _admit(scope: Scope, node: Node) -> tuple[Link, str, TicketData, str]:
+    """The handshake's checks (the rejections above, in order): the link, the subprotocol,
+    the redeemed ticket and the runner lock. Its own function, so that what it reads of the
+    request is not kept for the session's whole life."""
+    link = scope.get("extensions", {}).get(LINK_EXTENSION)
+    if not isinstance(link, Link):
+        raise INTERNAL_SERVER_ERROR("run the server with `signaling serve`")
+    if node.draining:
+        raise SERVICE_UNAVAILABLE("this node is shutting down; connect to another one")
+    headers = scope["headers"]
+    origins = node.settings.websocket_origins
+    origin = next((v.decode("latin-1") for k, v in headers if k == b"origin"), None)
+    if origins and origin not in origins:
+        raise FORBIDDEN("this Origin may not open /signaling")
+    values = [v.decode("latin-1") for k, v in headers if k == b"sec-websocket-protocol"]
+    protocol, ticket_text = parse_protocols(values)
+    ticket = await node.tokens.redeem(ticket_text)
+    if ticket is None:
+        raise UNREDEEMABLE()
+    if await node.registry.get_room(ticket.room) is None:
+        raise ROOM_GONE()
+    runner = await node.tokens.acquire_runner(ticket.participant_id)
+    if runner is None:
+        raise STILL_RUNNING()
+    return link, protocol, ticket, runner
+
+
 async def signaling_endpoint(scope: Scope, receive: Receive, send: Send, node: Node) -> None:
     """Validate the handshake, take the runner lock, subscribe, accept, run the session."""
-    link = scope.get("extensions", {}).get(LINK_EXTENSION)
-    headers = scope["headers"]
     try:
-        if not isinstance(link, Link):
-            raise INTERNAL_SERVER_ERROR("run the server with `signaling serve`")
-        if node.draining:
-            raise SERVICE_UNAVAILABLE("this node is shutting down; connect to another one")
-        origins = node.settings.websocket_origins
-        origin = next((v.decode("latin-1") for k, v in headers if k == b"origin"), None)
-        if origins and origin not in origins:
-            raise FORBIDDEN("this Origin may not open /signaling")
-        values = [v.decode("latin-1") for k, v in headers if k == b"sec-websocket-protocol"]
-        protocol, ticket_text = parse_protocols(values)
-        ticket = await node.tokens.redeem(ticket_text)
-        if ticket is None:
-            raise UNREDEEMABLE()
-        if await node.registry.get_room(ticket.room) is None:
-            raise ROOM_GONE()
-        runner = await node.tokens.acquire_runner(ticket.participant_id)
-        if runner is None:
-            raise STILL_RUNNING()
+        link, protocol, ticket, runner = await _admit(scope, node)
     except ApiError as error:
         await error.response()(scope, receive, send)
         return
