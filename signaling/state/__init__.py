@@ -18,7 +18,9 @@ Webhook events (:mod:`signaling.webhooks`) are written into the room's outbox by
 that makes them true: ``join``, ``leave``, ``hold``, ``move_to_waiting``, the two deletions
 and ``take_value`` with a ``notice``. The room's meeting session starts with the first
 ``join`` or ``hold`` into a room without state and ends with its deletion (one of the three
-deletions: :data:`EndReason`).
+deletions: :data:`EndReason`). An implementation built with ``kept=<list name>`` puts that
+list's items into a ``chat.kept`` entry when a session ends with items in it (the meeting
+records keep them for rooms that ask for it).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from signaling.state import EndReason, JoinResult, LeaveReason, Notice, Participant, Role
-from signaling.webhooks.events import EventName, participant_event
+from signaling.webhooks.events import EntryName, participant_event
 from signaling.webhooks.outbox_memory import MemoryOutbox
 from signaling.wire import format_timestamp, utcnow
 
@@ -53,8 +53,9 @@ class _Room:
 
 
 class MemoryState:
-    def __init__(self, outbox: MemoryOutbox | None = None) -> None:
+    def __init__(self, outbox: MemoryOutbox | None = None, *, kept: str | None = None) -> None:
         self.outbox = outbox or MemoryOutbox()
+        self._kept = kept
         self._rooms: dict[str, _Room] = {}
         self._empty_since: dict[str, float] = {}
         self._timers: dict[str, float] = {}
@@ -88,7 +89,7 @@ class MemoryState:
             state.session = str(uuid.uuid4())
             self.outbox.emit(room, state.session, at, "session.started", {"started_at": at})
 
-    def _emit(self, room: str, at: str, name: EventName, data: dict[str, Any]) -> None:
+    def _emit(self, room: str, at: str, name: EntryName, data: dict[str, Any]) -> None:
         """Emit an event of the room's session (None if it has none)."""
         state = self._rooms.get(room)
         self.outbox.emit(room, state.session if state else None, at, name, data)
@@ -373,6 +374,9 @@ class MemoryState:
                 for p in sroom.participants.values():
                     if p.left_at is None:
                         self._emit(room, at, "participant.left", {**participant_event(p), **gone})
+            kept = state.lists.get(self._kept, []) if self._kept else []
+            if kept:
+                self._emit(room, at, "chat.kept", {"messages": [item.decode() for item in kept]})
             self._emit(room, at, "session.ended", {"ended_at": at, "reason": reason})
         if reason == "room_deleted":
             self._emit(room, at, "room.deleted", {"deleted_at": at})

@@ -54,9 +54,17 @@ def _script(client: Client, name: str, outbox_limit: int = 0) -> Any:
 
 
 class RedisState:
-    def __init__(self, client: Client, prefix: str, outbox_limit: int = OUTBOX_LIMIT) -> None:
+    def __init__(
+        self,
+        client: Client,
+        prefix: str,
+        outbox_limit: int = OUTBOX_LIMIT,
+        *,
+        kept: str | None = None,
+    ) -> None:
         self._redis = client
         self._prefix = prefix
+        self._kept = kept or ""
         self._rooms = f"{prefix}room-hints"
         self._empty = f"{prefix}empty-room-hints"
         self._timers = f"{prefix}timers"
@@ -391,7 +399,7 @@ class RedisState:
         rooms_score: Any = await self._redis.zscore(self._rooms, room)
         deleting = self._delete(
             keys=[self._key(room, "count"), self._key(room, "srooms"), *self._outbox(room)],
-            args=[self._base(room), mode, *self._emitting(room)],
+            args=[self._base(room), mode, self._kept, *self._emitting(room)],
         )
         outcome = await self._marked(deleting, room, self._outbox_hints)
         if outcome or mode != "ended":  # an ended session's room is empty now

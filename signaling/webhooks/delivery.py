@@ -20,14 +20,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
 
 from signaling.config import Settings
-from signaling.webhooks.events import Entry, body, sign
+from signaling.webhooks.events import CHAT_KEPT, Entry, body, sign
 from signaling.webhooks.outbox import Outbox
 from signaling.webhooks.records import Records, Webhook
 from signaling.webhooks.settle import settle
@@ -63,9 +63,11 @@ class Deliverer:
         settings: Settings,
         holder: str,
         count: Callable[[str, int], None],
+        keeps_chat: Callable[[str], Awaitable[bool]],
     ) -> None:
         self._outbox = outbox
         self._records = records
+        self._keeps_chat = keeps_chat
         self._settings = settings
         self._holder = holder
         self._count = count
@@ -133,7 +135,7 @@ class Deliverer:
         webhooks = await self._records.webhooks()
         await self._skip_dropped(room, cursors, [RECORDS, *(w.id for w in webhooks)])
         for entry in ready:
-            if entry.n > cursors.get(RECORDS, 0):
+            if entry.n > cursors.get(RECORDS, 0) and await self._recorded(entry):
                 await self._records.apply(entry)
                 await self._outbox.advance(room, RECORDS, entry.n)
         await self._outbox.advance(room, RECORDS, through)
@@ -144,6 +146,11 @@ class Deliverer:
         await self._outbox.trim(room, low)
         before = min([cursors.get(RECORDS, 0), *(cursors.get(w.id, 0) for w in webhooks)])
         return low > before, True
+
+    async def _recorded(self, entry: Entry) -> bool:
+        """Whether the records take ``entry``: a session's chat only if its room (still)
+        asks for it."""
+        return entry.event != CHAT_KEPT or await self._keeps_chat(entry.room_id)
 
     async def _skip_dropped(self, room: str, cursors: dict[str, int], consumers: list[str]) -> None:
         """Move each consumer that lost entries to the bound past them, counting them for it

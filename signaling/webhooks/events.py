@@ -27,6 +27,11 @@ EventName = Literal[
     "poll.done",
 ]
 EVENT_NAMES: tuple[str, ...] = get_args(EventName)
+#: An entry for the meeting records only, never posted to a webhook: the main room's global
+#: chat as it was when its meeting session ended (``data.messages``: the stored messages' JSON
+#: texts, oldest first), kept in the session's record if the room has ``chat_persistence``.
+CHAT_KEPT = "chat.kept"
+EntryName = EventName | Literal["chat.kept"]
 #: Events kept per room outbox, so at most this many wait per room and webhook; past it the
 #: oldest are dropped, and counted by each consumer that had not passed them.
 OUTBOX_LIMIT = 10_000
@@ -37,7 +42,7 @@ class Entry(msgspec.Struct, frozen=True):
 
     n: int
     id: str
-    event: EventName
+    event: EntryName
     timestamp: str
     data: dict[str, Any]  # room_id, session_id (null outside a session), the event's fields
 

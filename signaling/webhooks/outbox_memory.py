@@ -11,7 +11,7 @@ import uuid
 from collections import defaultdict
 from typing import Any
 
-from signaling.webhooks.events import OUTBOX_LIMIT, Entry, EventName
+from signaling.webhooks.events import OUTBOX_LIMIT, Entry, EntryName
 
 
 class MemoryOutbox:
@@ -24,7 +24,7 @@ class MemoryOutbox:
         self._dropped: dict[str, int] = {}
 
     def emit(
-        self, room: str, session: str | None, at: str, name: EventName, data: dict[str, Any]
+        self, room: str, session: str | None, at: str, name: EntryName, data: dict[str, Any]
     ) -> None:
         """Append an event (called by the live state within its step)."""
         self._numbers[room] += 1

@@ -8,8 +8,10 @@ that died before confirming it: the next one applies it once more).
 How an entry changes the sessions: ``session.started`` creates the session;
 ``participant.joined`` adds one attendance (keyed by the event id) and raises
 ``max_concurrent`` to the number of open attendances; ``participant.left`` closes the
-participant's open attendance; ``session.ended`` sets ``ended_at`` and closes any attendance
-still open. Entries outside a session, and other events, change nothing.
+participant's open attendance; ``poll.done`` adds the finished poll; ``chat.kept`` stores the
+session's chat (the deliverer passes it on only for rooms that keep their chat);
+``session.ended`` sets ``ended_at`` and closes any attendance still open. Entries outside a
+session, and other events, change nothing.
 """
 
 from __future__ import annotations
@@ -50,6 +52,40 @@ class Attendance(msgspec.Struct, frozen=True, kw_only=True):
     leave_reason: str | None = None
 
 
+class PollChoice(msgspec.Struct, frozen=True):
+    id: int
+    content: str
+    count: int  # the final count
+
+
+class FinishedPoll(msgspec.Struct, frozen=True, kw_only=True):
+    """A poll as it ended (``done``): its choices with their final counts."""
+
+    id: str
+    topic: str
+    breakout_room: str | None
+    ended_at: str
+    choices: list[PollChoice]
+
+
+def finished_poll(entry: Entry) -> FinishedPoll:
+    """The poll a ``poll.done`` entry reports."""
+    data = entry.data
+    counts = {result["id"]: result["count"] for result in data["results"]}
+    return FinishedPoll(
+        id=data["poll_id"],
+        topic=data["topic"],
+        breakout_room=data["breakout_room"],
+        ended_at=entry.timestamp,
+        choices=[
+            PollChoice(
+                id=choice["id"], content=choice["content"], count=counts.get(choice["id"], 0)
+            )
+            for choice in data["choices"]
+        ],
+    )
+
+
 class Records(Protocol):
     async def open(self) -> None: ...
 
@@ -81,6 +117,16 @@ class Records(Protocol):
 
     async def attendances(self, session_id: str) -> list[Attendance]:
         """One per join, in join order."""
+
+    async def polls(self, session_id: str) -> list[FinishedPoll]:
+        """The session's finished polls, in the order they ended."""
+
+    async def chat(self, session_id: str) -> list[str] | None:
+        """The kept chat of an ended session (the stored messages' JSON, oldest first); None
+        if none is kept."""
+
+    async def delete_chat(self, session_id: str) -> bool:
+        """Forget the session's kept chat; False if none was kept."""
 
     async def purge(self, ended_before: str) -> None:
         """Forget the sessions that ended before the RFC 3339 time ``ended_before``."""

@@ -3,10 +3,12 @@
 ``<prefix>webhooks`` is a hash of webhook JSON by id. A session's keys carry its id as hash
 tag: ``<prefix>meeting:{S}`` (a hash: room_id, started_at, ended_at, max_concurrent) and
 ``:attendances`` (JSON by event id), ``:order`` (event ids in join order), ``:open``
-(participant → event id of its open attendance), ``:people`` (distinct participants);
-:meth:`RedisRecords.apply` changes them in one script. ``<prefix>meetings:{R}`` indexes a
-room's sessions by start time. A session's keys expire ``retention`` seconds after it ended,
-so :meth:`RedisRecords.purge` has nothing to do; the index forgets them when next read.
+(participant → event id of its open attendance), ``:people`` (distinct participants),
+``:polls`` (finished polls' JSON by poll id) and ``:chat`` (the kept chat's JSON);
+:meth:`RedisRecords.apply` changes them in one script (a poll or the chat: one command).
+``<prefix>meetings:{R}`` indexes a room's sessions by start time. A session's keys expire
+``retention`` seconds after it ended, so :meth:`RedisRecords.purge` has nothing to do; the
+index forgets them when next read.
 Every command and script touches one slot (a session's reads are scripts, not MULTI), so
 this also runs on a Redis Cluster.
 """
@@ -20,11 +22,17 @@ import msgspec
 
 from signaling.redis_client import Client
 from signaling.state.hints import pairs
-from signaling.webhooks.events import Entry
-from signaling.webhooks.records import Attendance, MeetingSession, Webhook
+from signaling.webhooks.events import CHAT_KEPT, Entry
+from signaling.webhooks.records import (
+    Attendance,
+    FinishedPoll,
+    MeetingSession,
+    Webhook,
+    finished_poll,
+)
 
 _APPLY = """
--- KEYS: meeting, attendances, order, open, people
+-- KEYS: meeting, attendances, order, open, people, polls, chat
 -- ARGV: event, event id, data JSON, room, retention seconds
 local data = cjson.decode(ARGV[3])
 local event = ARGV[1]
@@ -72,6 +80,8 @@ _READ_SESSION = "return {redis.call('HGETALL', KEYS[1]), redis.call('SCARD', KEY
 _READ_ATTENDANCES = "return {redis.call('LRANGE', KEYS[1], 0, -1), redis.call('HGETALL', KEYS[2])}"
 _webhook = msgspec.json.Decoder(Webhook)
 _attendance = msgspec.json.Decoder(Attendance)
+_poll = msgspec.json.Decoder(FinishedPoll)
+_messages = msgspec.json.Decoder(list[str])
 
 
 def _text(value: Any) -> str:
@@ -124,10 +134,19 @@ class RedisRecords:
         session = entry.session_id
         if session is None:
             return
+        if entry.event == "poll.done":
+            poll = finished_poll(entry)
+            encoded = msgspec.json.encode(poll)
+            await self._redis.hsetnx(self._meeting(session, "polls"), poll.id, encoded)
+            return
+        if entry.event == CHAT_KEPT:
+            chat = msgspec.json.encode(entry.data["messages"])
+            await self._redis.set(self._meeting(session, "chat"), chat)
+            return
         if entry.event == "session.started":
             started = datetime.fromisoformat(entry.data["started_at"]).timestamp()
             await self._redis.zadd(self._index(entry.room_id), {session: started})
-        names = ("", "attendances", "order", "open", "people")
+        names = ("", "attendances", "order", "open", "people", "polls", "chat")
         await self._apply(
             keys=[self._meeting(session, name) for name in names],
             args=[
@@ -167,6 +186,17 @@ class RedisRecords:
         order, flat = await self._read_attendances(keys=keys)
         records = pairs(flat)
         return [_attendance.decode(records[event_id]) for event_id in order if event_id in records]
+
+    async def polls(self, session_id: str) -> list[FinishedPoll]:
+        found: Any = await self._redis.hvals(self._meeting(session_id, "polls"))
+        return sorted((_poll.decode(raw) for raw in found), key=lambda p: (p.ended_at, p.id))
+
+    async def chat(self, session_id: str) -> list[str] | None:
+        raw: Any = await self._redis.get(self._meeting(session_id, "chat"))
+        return None if raw is None else _messages.decode(raw)
+
+    async def delete_chat(self, session_id: str) -> bool:
+        return bool(await self._redis.delete(self._meeting(session_id, "chat")))
 
     async def purge(self, ended_before: str) -> None:
         return None  # a session's keys expire by themselves

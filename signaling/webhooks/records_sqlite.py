@@ -15,7 +15,13 @@ from typing import Any, TypeVar
 import msgspec
 
 from signaling.webhooks.events import Entry
-from signaling.webhooks.records import Attendance, MeetingSession, Webhook
+from signaling.webhooks.records import (
+    Attendance,
+    FinishedPoll,
+    MeetingSession,
+    Webhook,
+    finished_poll,
+)
 
 T = TypeVar("T")
 SCHEMA = (
@@ -29,6 +35,12 @@ SCHEMA = (
     " participant_id TEXT NOT NULL, display_name TEXT NOT NULL, kind TEXT NOT NULL,"
     " role TEXT NOT NULL, joined_at TEXT NOT NULL, left_at TEXT, leave_reason TEXT)",
     "CREATE INDEX IF NOT EXISTS attendances_by_session ON attendances (session_id)",
+    "CREATE TABLE IF NOT EXISTS polls (poll_id TEXT PRIMARY KEY,"
+    " session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,"
+    " ended_at TEXT NOT NULL, record TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS polls_by_session ON polls (session_id, ended_at)",
+    "CREATE TABLE IF NOT EXISTS chats (session_id TEXT PRIMARY KEY"
+    " REFERENCES sessions (id) ON DELETE CASCADE, messages TEXT NOT NULL)",
 )
 _SESSION = (
     "SELECT s.id, s.room_id, s.started_at, s.ended_at, s.max_concurrent,"
@@ -36,6 +48,8 @@ _SESSION = (
     " FROM sessions s"
 )
 _webhook = msgspec.json.Decoder(Webhook)
+_poll = msgspec.json.Decoder(FinishedPoll)
+_messages = msgspec.json.Decoder(list[str])
 
 
 def _session(row: Any) -> MeetingSession:
@@ -76,6 +90,17 @@ def _apply(db: sqlite3.Connection, entry: Entry) -> None:
                 "UPDATE attendances SET left_at = ?, leave_reason = ? WHERE session_id = ?"
                 " AND participant_id = ? AND left_at IS NULL",
                 (data["left_at"], data["leave_reason"], session, data["participant_id"]),
+            )
+        case "poll.done":
+            poll = finished_poll(entry)
+            db.execute(
+                "INSERT OR IGNORE INTO polls SELECT ?, id, ?, ? FROM sessions WHERE id = ?",
+                (poll.id, poll.ended_at, msgspec.json.encode(poll).decode(), session),
+            )
+        case "chat.kept":
+            db.execute(
+                "INSERT OR REPLACE INTO chats SELECT id, ? FROM sessions WHERE id = ?",
+                (msgspec.json.encode(data["messages"]).decode(), session),
             )
         case "session.ended":
             db.execute(
@@ -186,6 +211,29 @@ class SqliteRecords:
             )
             for row in rows
         ]
+
+    async def polls(self, session_id: str) -> list[FinishedPoll]:
+        rows = await self._run(
+            lambda db: db.execute(
+                "SELECT record FROM polls WHERE session_id = ? ORDER BY ended_at, rowid",
+                (session_id,),
+            ).fetchall()
+        )
+        return [_poll.decode(row[0]) for row in rows]
+
+    async def chat(self, session_id: str) -> list[str] | None:
+        row = await self._run(
+            lambda db: db.execute(
+                "SELECT messages FROM chats WHERE session_id = ?", (session_id,)
+            ).fetchone()
+        )
+        return None if row is None else _messages.decode(row[0])
+
+    async def delete_chat(self, session_id: str) -> bool:
+        cursor = await self._run(
+            lambda db: db.execute("DELETE FROM chats WHERE session_id = ?", (session_id,))
+        )
+        return cursor.rowcount == 1
 
     async def purge(self, ended_before: str) -> None:
         await self._run(

@@ -46,7 +46,10 @@ async def test_a_lagging_webhook_loses_the_oldest_past_the_bound_and_counts_them
     def count(outcome: str, n: int) -> None:
         counts[outcome] += n
 
-    deliverer = Deliverer(outbox, records, settings, "node-1", count)
+    async def keeps_chat(room: str) -> bool:
+        return False
+
+    deliverer = Deliverer(outbox, records, settings, "node-1", count, keeps_chat)
     up, down, also_down = [await Receiver().start() for _ in range(3)]
     try:
         for receiver in (up, down, also_down):

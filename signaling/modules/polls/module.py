@@ -184,6 +184,7 @@ class PollsModule(Module):
             "poll_id": poll.id,
             "topic": poll.topic,
             "breakout_room": breakout,
+            "choices": msgspec.to_builtins(poll.choices),
             "results": msgspec.to_builtins(results),
         }
         if not await state.take_value(room, _config(breakout), raw, ("poll.done", notice)):

@@ -2,11 +2,13 @@
 -- it, 'ended' only if a meeting session runs, 'room_deleted' unconditionally.
 -- KEYS: count, srooms, + outbox (every other key is derived from the room's prefix: the same
 -- slot)
--- ARGV: key prefix of the room ("<prefix>room:{<id>}:"), mode, + outbox
+-- ARGV: key prefix of the room ("<prefix>room:{<id>}:"), mode, the list to keep ('' for
+-- none), + outbox
 -- Returns 0 when nothing was deleted for the mode's condition, 1 when deleted, 2 when it had
 -- no state.
 -- Emits session.ended (reason: the mode); 'ended' and 'room_deleted' first participant.left
--- (leave reason: the mode) for everyone present, 'room_deleted' room.deleted last.
+-- (leave reason: the mode) for everyone present, then chat.kept with the kept list's items if
+-- it has any; 'room_deleted' room.deleted last.
 local mode = ARGV[2]
 if mode == 'empty' and tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then
   return 0
@@ -29,6 +31,10 @@ if session then
         emit('participant.left', session, data)
       end
     end
+  end
+  local kept = ARGV[3] ~= '' and redis.call('LRANGE', base .. 'list:' .. ARGV[3], 0, -1) or {}
+  if #kept > 0 then
+    emit('chat.kept', session, {messages = kept})
   end
   emit('session.ended', session, {ended_at = outbox.at, reason = mode})
 end
