@@ -208,6 +208,7 @@ PAYLOAD_TOO_LARGE = Problem(
 MODERATION_DISABLED = Problem(
     409, "moderation_disabled", "the tariff disables the moderation module"
 )
+CHAT_DISABLED = Problem(409, "chat_disabled", "the room's chat is disabled")
 VALIDATION_FAILED = Problem(422, "validation_failed", "Some provided values are invalid")
 CANNOT_BAN_GUEST = Problem(422, "cannot_ban_guest", "guests and SIP callers cannot be banned")
 CANNOT_BAN_ROOM_OWNER = Problem(422, "cannot_ban_room_owner", "the room's owner cannot be banned")

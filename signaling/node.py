@@ -40,6 +40,8 @@ from signaling.hub import Delivery, Hub
 from signaling.join import Joins
 from signaling.modules import Module
 from signaling.modules.catalog import MODULES
+from signaling.modules.chat import ChatModule
+from signaling.modules.chat.module import KEPT_HISTORY
 from signaling.modules.context import ModuleContext
 from signaling.modules.moderation import ModerationModule
 from signaling.redis_client import Client, connect
@@ -100,13 +102,13 @@ class Node:
             self.records = SqliteRecords(str(Path(settings.data_dir) / "meetings.sqlite3"))
             store = MemoryExpiringStore()
             outbox = MemoryOutbox()
-            self.state = MemoryState(outbox)
+            self.state = MemoryState(outbox, kept=KEPT_HISTORY)
             self.broker = MemoryBroker(MemoryBus(settings.history_size))
         else:
             self.redis = connection.client
             self.registry = RedisRegistry(self.redis, KEY_PREFIX)
             store = RedisExpiringStore(self.redis, KEY_PREFIX)
-            self.state = RedisState(self.redis, KEY_PREFIX)
+            self.state = RedisState(self.redis, KEY_PREFIX, kept=KEPT_HISTORY)
             self.records = RedisRecords(self.redis, KEY_PREFIX, settings.session_retention)
             outbox = RedisOutbox(self.redis, KEY_PREFIX)
             self.broker = RedisBroker(
@@ -122,7 +124,12 @@ class Node:
         self.tokens = Tokens(store, settings)
         self.hub = Hub(self.broker)
         self.deliverer = Deliverer(
-            outbox, self.records, settings, self.id, self.hub.metrics.webhook_events
+            outbox,
+            self.records,
+            settings,
+            self.id,
+            self.hub.metrics.webhook_events,
+            self._keeps_chat,
         )
         self.modules: dict[str, Module] = build_modules(self)
         self.tariff = build_tariff(
@@ -299,6 +306,18 @@ class Node:
         disables it."""
         module = self.modules.get("moderation")
         return module if isinstance(module, ModerationModule) else None
+
+    async def _keeps_chat(self, room_id: str) -> bool:
+        """Whether the room keeps its chat in the record of an ended meeting session."""
+        room = await self.registry.get_room(room_id)
+        return room is not None and room.chat_persistence
+
+    @property
+    def chat(self) -> ChatModule | None:
+        """The chat module, which posts the REST side's messages; None if the tariff disables
+        it."""
+        module = self.modules.get("chat")
+        return module if isinstance(module, ChatModule) else None
 
     async def close_room(self, room: str) -> None:
         """The room was deleted: its modules tell whoever is in it, then its state goes."""

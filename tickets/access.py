@@ -13,6 +13,7 @@ from starlette.requests import Request
 from signaling.auth import ADMIN_ROLE, Authenticator, Principal
 from signaling.config import Settings
 from signaling.errors import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, Failure
+from signaling.modules.chat.types import ChatMessage
 from signaling.modules.moderation.module import TargetCommand
 from signaling.modules.moderation.types import Refusal
 from signaling.profiles import user_profile
@@ -55,13 +56,16 @@ NOT_MANAGER = Failure(
     f"the caller neither created the room nor has the `{ADMIN_ROLE}` role (another user, a "
     "call-in token, an `InviteCode`)",
 )
-#: :meth:`Api.managed_room`'s failures, in check order.
-MANAGER_FAILURES = (
+#: :meth:`Api.manager`'s failures, in check order.
+MANAGER_CREDENTIAL = (
     BAD_TOKEN,
     Failure(UNUSABLE_INVITE, "an `InviteCode` credential names no usable invite"),
-    ROOM_NOT_FOUND,
-    NOT_MANAGER,
 )
+#: :meth:`Api.managed_room`'s failures, in check order.
+MANAGER_FAILURES = (*MANAGER_CREDENTIAL, ROOM_NOT_FOUND, NOT_MANAGER)
+NO_SESSION = NOT_FOUND.saying("no meeting session runs in the room")
+#: The failure of an endpoint acting on a room's running meeting session.
+NO_RUNNING_SESSION = Failure(NO_SESSION, "no meeting session runs in the room")
 #: :meth:`Api.invite`'s failure.
 INVITE_NOT_FOUND = Failure(
     UNKNOWN_INVITE, "the room is unknown, or the invite is unknown or of another room"
@@ -88,6 +92,14 @@ class Moderation(Protocol):
         """End the running meeting session, everyone told and closed; False if none runs."""
 
 
+class Chat(Protocol):
+    """The chat module's action as the REST side takes it (:mod:`signaling.modules.chat`)."""
+
+    async def post(self, room: str, content: str, /) -> ChatMessage | None:
+        """Send ``content`` to the main room's global chat from the system source; None
+        when the room's chat is disabled."""
+
+
 class RestNode(Protocol):
     """What the REST handlers need from the server process (:class:`signaling.node.Node`)."""
 
@@ -109,6 +121,10 @@ class RestNode(Protocol):
     @property
     def moderation(self) -> Moderation | None:
         """None when the tariff disables the moderation module."""
+
+    @property
+    def chat(self) -> Chat | None:
+        """None when the tariff disables the chat module."""
 
 
 def canonical_uuid(value: str) -> str | None:
@@ -153,17 +169,22 @@ class Api:
             raise FORBIDDEN(NOT_ADMIN_MESSAGE)
         return principal
 
+    async def manager(self, request: Request) -> Principal | None:
+        """The caller of an endpoint for a room's managers: the bearer token's, or None for a
+        usable ``InviteCode`` (never a manager: the endpoint answers 403 once what it names
+        exists); 401 for neither."""
+        if _scheme(request) == "invitecode":
+            await self.bearer_or_invite(request, None)
+            return None
+        return self.principal(request)
+
     async def managed_room(self, request: Request) -> Room:
         """The path's room, for its creator or a ``signaling-admin`` token: 401 without a
         valid credential, 404 for an unknown room, then 403 for anyone else (another user, a
         call-in token, a usable ``InviteCode``)."""
-        if _scheme(request) == "invitecode":
-            await self.bearer_or_invite(request, None)
-            await self.room(request)
-            raise NOT_ROOM_MANAGER()
-        principal = self.principal(request)
+        principal = await self.manager(request)
         room = await self.room(request)
-        if room.created_by.id != principal.sub and ADMIN_ROLE not in principal.roles:
+        if principal is None or not manages(principal, room):
             raise NOT_ROOM_MANAGER()
         return room
 
@@ -189,6 +210,14 @@ class Api:
             raise UNUSABLE_INVITE()
         if room_id is not None and invite.room != room_id:
             raise UNAUTHORIZED("the invite code is not for this room")
+
+
+def manages(principal: Principal, room: Room | None) -> bool:
+    """Whether ``principal`` created ``room`` or has the ``signaling-admin`` role (which
+    manages every room, deleted ones too)."""
+    return ADMIN_ROLE in principal.roles or (
+        room is not None and room.created_by.id == principal.sub
+    )
 
 
 def _scheme(request: Request) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from tickets import (
+    chat,
     events,
     invites,
     live,
@@ -33,6 +34,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *sessions.ENDPOINTS,
     *live.ENDPOINTS,
     *moderation.ENDPOINTS,
+    *chat.ENDPOINTS,
 )
 
 

@@ -21,12 +21,23 @@ Handler = Callable[[Api, Request], Awaitable[Response]]
 
 @dataclasses.dataclass(frozen=True)
 class Answer:
-    """A non-error answer (or the health check's own 503): status, body type and example."""
+    """A non-error answer (or the health check's own 503): status, body type and example;
+    ``text``: an example of the ``text/plain`` form it may take instead."""
 
     status: int
     description: str
     body: Any = None
     example: Any = None
+    text: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Query:
+    """A query parameter: its name, what it means and its JSON schema."""
+
+    name: str
+    description: str
+    schema: dict[str, Any]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +62,7 @@ class Endpoint:
     body_required: bool = True
     body_example: Any = None
     paginated: bool = False
+    query: tuple[Query, ...] = ()
     operation_id: str = ""
 
     @property

@@ -25,3 +25,5 @@ PROFILE = UserProfile(
     display_name="Alice Example",
     avatar_url=avatar_url(Settings().avatar_base_url, EMAIL) or "",
 )
+POLL_ID = "3e8f1a2b-6c7d-4e9f-a0b1-c2d3e4f5a6b7"
+MESSAGE_ID = "5d7b2c1e-8a9f-4b3c-9d2e-1f0a9b8c7d6e"

@@ -21,13 +21,19 @@ from signaling.errors import (
 from signaling.modules.moderation.module import TargetCommand
 from signaling.modules.moderation.types import Ban, Kick, Refusal, SendToWaitingRoom
 from signaling.registry import Room
-from tickets.access import MANAGER_FAILURES, Api, Moderation, canonical_uuid
+from tickets.access import (
+    MANAGER_FAILURES,
+    NO_RUNNING_SESSION,
+    NO_SESSION,
+    Api,
+    Moderation,
+    canonical_uuid,
+)
 from tickets.declaration import BACKEND, INTERNAL, NO_CONTENT, Endpoint
 from tickets.http import no_content
 
 UNKNOWN_PARTICIPANT = NOT_FOUND.saying("no such participant in the room")
 NOT_WAITING = NOT_FOUND.saying("no such participant waits in the room's waiting room")
-NO_SESSION = NOT_FOUND.saying("no meeting session runs in the room")
 REFUSALS: dict[Refusal, Problem] = {
     "cannot_ban_guest": CANNOT_BAN_GUEST,
     "cannot_ban_room_owner": CANNOT_BAN_ROOM_OWNER,
@@ -97,7 +103,6 @@ PARTICIPANT_NOT_FOUND = Failure(
 WAITER_NOT_FOUND = Failure(
     NOT_WAITING, "no participant of that id waits unaccepted in the room's waiting room"
 )
-SESSION_NOT_FOUND = Failure(NO_SESSION, "no meeting session runs in the room")
 ANYWHERE = "The participant may be in the main or a breakout room, on any node."
 TARGET_FAILURES = (*MANAGER_FAILURES, DISABLED, PARTICIPANT_NOT_FOUND)
 ENDPOINTS = (
@@ -179,6 +184,6 @@ ENDPOINTS = (
         f"the room stays and a later start begins a new session. {MANAGERS}",
         "bearer",
         (NO_CONTENT,),
-        (*MANAGER_FAILURES, DISABLED, SESSION_NOT_FOUND, BACKEND, INTERNAL),
+        (*MANAGER_FAILURES, DISABLED, NO_RUNNING_SESSION, BACKEND, INTERNAL),
     ),
 )

@@ -9,9 +9,9 @@ from starlette.responses import Response
 
 from signaling.auth import ADMIN_ROLE, Principal
 from signaling.errors import FORBIDDEN, NOT_FOUND, Failure
-from signaling.webhooks.records import Attendance, MeetingSession
+from signaling.webhooks.records import Attendance, FinishedPoll, MeetingSession, PollChoice
 from tickets import examples
-from tickets.access import BAD_TOKEN, ROOM_NOT_FOUND, Api, canonical_uuid
+from tickets.access import MANAGER_CREDENTIAL, ROOM_NOT_FOUND, Api, canonical_uuid, manages
 from tickets.declaration import BACKEND, INTERNAL, Answer, Endpoint
 from tickets.http import PAGINATION, json_response, paginate
 
@@ -26,23 +26,30 @@ class SessionList(msgspec.Struct, kw_only=True):
     total_count: int
 
 
+class PollList(msgspec.Struct, kw_only=True):
+    """A meeting session's finished polls, in the order they ended."""
+
+    data: list[FinishedPoll]
+
+
 class AttendanceList(msgspec.Struct, kw_only=True):
     """Who took part in a meeting session: one entry per join, in join order."""
 
     data: list[Attendance]
 
 
-async def _may_read(api: Api, principal: Principal, room_id: str) -> None:
+async def _may_read(api: Api, principal: Principal | None, room_id: str) -> None:
     """The room's creator or an admin token; 403 otherwise."""
-    if ADMIN_ROLE in principal.roles:
-        return
-    room = await api.node.registry.get_room(room_id)
-    if room is None or room.created_by.id != principal.sub:
-        raise NOT_READER()
+    if principal is None or ADMIN_ROLE not in principal.roles:
+        room = await api.node.registry.get_room(room_id)
+        if principal is None or not manages(principal, room):
+            raise NOT_READER()
 
 
-async def _session(api: Api, request: Request) -> MeetingSession:
-    principal = api.principal(request)
+async def managed_session(api: Api, request: Request) -> MeetingSession:
+    """The path's meeting session, for its room's managers: 401 without a valid credential,
+    404 for an unknown session, then 403 for anyone else."""
+    principal = await api.manager(request)
     session_id = canonical_uuid(request.path_params["session_id"])
     found = None if session_id is None else await api.node.records.session(session_id)
     if found is None:
@@ -52,10 +59,10 @@ async def _session(api: Api, request: Request) -> MeetingSession:
 
 
 async def room_sessions(api: Api, request: Request) -> Response:
-    principal = api.principal(request)
+    principal = await api.manager(request)
     room_id = canonical_uuid(request.path_params["room_id"])
     room = None if room_id is None else await api.node.registry.get_room(room_id)
-    if room_id is None or (room is None and ADMIN_ROLE not in principal.roles):
+    if room_id is None or (room is None and not (principal and ADMIN_ROLE in principal.roles)):
         raise NOT_FOUND()
     await _may_read(api, principal, room_id)
     sessions = await api.node.records.sessions(room_id)
@@ -63,12 +70,17 @@ async def room_sessions(api: Api, request: Request) -> Response:
 
 
 async def get_session(api: Api, request: Request) -> Response:
-    return json_response(await _session(api, request))
+    return json_response(await managed_session(api, request))
 
 
 async def session_participants(api: Api, request: Request) -> Response:
-    session = await _session(api, request)
+    session = await managed_session(api, request)
     return json_response(AttendanceList(data=await api.node.records.attendances(session.id)))
+
+
+async def session_polls(api: Api, request: Request) -> Response:
+    session = await managed_session(api, request)
+    return json_response(PollList(data=await api.node.records.polls(session.id)))
 
 
 READERS = f"The room's creator and `{ADMIN_ROLE}` service tokens may read it."
@@ -87,12 +99,23 @@ EXAMPLE_ATTENDANCE = Attendance(
     role="moderator",
     joined_at=examples.TIMESTAMP,
 )
+EXAMPLE_POLL = FinishedPoll(
+    id=examples.POLL_ID,
+    topic="Lunch at noon?",
+    breakout_room=None,
+    ended_at=examples.TIMESTAMP,
+    choices=[PollChoice(id=0, content="yes", count=5), PollChoice(id=1, content="no", count=2)],
+)
 SESSION_NOT_FOUND = Failure(
     UNKNOWN_SESSION, "the session is unknown, or was purged after its retention"
 )
 NOT_SESSION_READER = Failure(
-    NOT_READER, f"the caller neither created the session's room nor has the `{ADMIN_ROLE}` role"
+    NOT_READER,
+    f"the caller neither created the session's room nor has the `{ADMIN_ROLE}` role (another "
+    "user, a call-in token, an `InviteCode`)",
 )
+#: :func:`managed_session`'s failures, in check order.
+SESSION_FAILURES = (*MANAGER_CREDENTIAL, SESSION_NOT_FOUND, NOT_SESSION_READER)
 
 ENDPOINTS = (
     Endpoint(
@@ -116,7 +139,7 @@ ENDPOINTS = (
                 SessionList(data=[EXAMPLE], total_count=1),
             ),
         ),
-        (BAD_TOKEN, ROOM_NOT_FOUND, NOT_SESSION_READER, PAGINATION, BACKEND, INTERNAL),
+        (*MANAGER_CREDENTIAL, ROOM_NOT_FOUND, NOT_SESSION_READER, PAGINATION, BACKEND, INTERNAL),
         paginated=True,
     ),
     Endpoint(
@@ -130,7 +153,7 @@ ENDPOINTS = (
         f"at once. {READERS}",
         "bearer",
         (Answer(200, "The session.", MeetingSession, EXAMPLE),),
-        (BAD_TOKEN, SESSION_NOT_FOUND, NOT_SESSION_READER, BACKEND, INTERNAL),
+        (*SESSION_FAILURES, BACKEND, INTERNAL),
     ),
     Endpoint(
         "GET",
@@ -149,6 +172,20 @@ ENDPOINTS = (
                 200, "The participants.", AttendanceList, AttendanceList(data=[EXAMPLE_ATTENDANCE])
             ),
         ),
-        (BAD_TOKEN, SESSION_NOT_FOUND, NOT_SESSION_READER, BACKEND, INTERNAL),
+        (*SESSION_FAILURES, BACKEND, INTERNAL),
+    ),
+    Endpoint(
+        "GET",
+        "/v1/sessions/{session_id}/polls",
+        session_polls,
+        "sessions",
+        "List a meeting session's finished polls",
+        "Every poll of the session that has ended (`done`: finished by a moderator or by its "
+        "duration), in the order they ended, with its topic, its choices and their final "
+        "counts; `breakout_room` names the breakout room it ran in (null: the main room). A "
+        f"running poll is not listed. Kept as long as the session's record. {READERS}",
+        "bearer",
+        (Answer(200, "The finished polls.", PollList, PollList(data=[EXAMPLE_POLL])),),
+        (*SESSION_FAILURES, BACKEND, INTERNAL),
     ),
 )

@@ -158,8 +158,16 @@ def _operation(endpoint: Endpoint, tariff: Any) -> dict[str, Any]:
         "description": endpoint.description,
         "security": _SECURITY[endpoint.auth],
     }
-    if endpoint.paginated:
-        out["parameters"] = PAGINATION_PARAMETERS
+    parameters = [
+        *(PAGINATION_PARAMETERS if endpoint.paginated else ()),
+        *(
+            {"name": q.name, "in": "query", "required": False, "description": q.description}
+            | {"schema": q.schema}
+            for q in endpoint.query
+        ),
+    ]
+    if parameters:
+        out["parameters"] = parameters
     if endpoint.body is not None:
         out["requestBody"] = {
             "required": endpoint.body_required,
@@ -201,6 +209,9 @@ def _answer(answer: Answer, tariff: Any) -> dict[str, Any]:
         response["content"] = {
             "application/json": {"schema": _schema_ref(answer.body), "example": example}
         }
+    if answer.text:
+        text = {"schema": {"type": "string"}, "example": answer.text}
+        response.setdefault("content", {})["text/plain"] = text
     return response
 
 

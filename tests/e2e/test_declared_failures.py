@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 import pytest
+from msgspec import json
 
 from signaling.errors import (
     INVALID_CONTENT_TYPE,
@@ -18,7 +19,7 @@ from signaling.errors import (
     Problem,
 )
 from tests.support.server import ServerProcess
-from tickets import access, events, moderation, sessions, sip, webhooks
+from tickets import access, chat, events, moderation, sessions, sip, webhooks
 from tickets.api import ENDPOINTS
 from tickets.declaration import Endpoint
 
@@ -90,12 +91,13 @@ async def test_each_declared_failure_is_answered(server: ServerProcess) -> None:
                 return Call(own.url, bob)
             if failure == access.MANAGER_FAILURES[1]:  # an unusable invite code
                 return Call(own.url, {"Authorization": f"InviteCode {uuid.uuid4()}"})
-            if failure in (
-                moderation.PARTICIPANT_NOT_FOUND,
-                moderation.WAITER_NOT_FOUND,
-                moderation.SESSION_NOT_FOUND,
-            ):
+            if failure in (moderation.PARTICIPANT_NOT_FOUND, moderation.WAITER_NOT_FOUND):
                 return own
+            if failure == access.NO_RUNNING_SESSION:  # the room has none; a valid body
+                body = endpoint.body_example
+                return Call(own.url, own.headers, None if body is None else json.encode(body))
+            if failure == chat.BAD_FORMAT and "{room_id}" in endpoint.path:
+                return Call(f"{own.url}?format=xml", own.headers)
             if failure == webhooks.WEBHOOK_NOT_FOUND:
                 return Call(url(endpoint, webhook_id=str(uuid.uuid4())), own.headers)
             if failure == sessions.SESSION_NOT_FOUND:

@@ -8,6 +8,7 @@ and one per participant holding the private messages it sent or received.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ from signaling.modules.chat.types import (
     LastSeen,
     MessageSent,
     PrivateHistory,
+    Scope,
     SendMessage,
     SetLastSeenTimestamp,
 )
@@ -47,14 +49,50 @@ if TYPE_CHECKING:
     from signaling.session import Session
 
 NAMESPACE = "chat"
+#: The ``source`` of a message the room's backend posted by REST (no participant's id).
+SYSTEM_SOURCE = "system"
 CHAT_ENABLED = "chat_enabled"
 error = Errors[ErrorCode](NAMESPACE)
 _message = msgspec.json.Decoder(ChatMessage)
 _last_seen = msgspec.json.Decoder(LastSeen)
 
 
-def _list(session: Session, suffix: str) -> str:
-    return f"chat:{session.breakout or 'main'}:{suffix}"
+def _list(breakout: str | None, suffix: str) -> str:
+    return f"chat:{breakout or 'main'}:{suffix}"
+
+
+#: The history a meeting session's record keeps when it ends, if the room asks for it: the
+#: main room's global chat.
+KEPT_HISTORY = _list(None, "global")
+
+
+def decode_history(items: Sequence[bytes | str]) -> list[ChatMessage]:
+    """Stored messages (their JSON), as messages."""
+    return [_message.decode(item) for item in items]
+
+
+def _compose(
+    source: str, content: str, scope: Scope, target: str | None
+) -> tuple[ChatMessage, str]:
+    """A new message (content cut to :data:`MAX_CONTENT_BYTES`) and its ``message_sent``
+    frame."""
+    moment = utcnow()
+    message = ChatMessage(
+        id=str(uuid.uuid4()),
+        source=source,
+        timestamp=format_timestamp(moment),
+        content=core.truncate_utf8(content, MAX_CONTENT_BYTES),
+        scope=scope,
+        target=None if scope == "global" else target,
+    )
+    event = MessageSent(
+        id=message.id,
+        source=message.source,
+        content=message.content,
+        scope=message.scope,
+        target=message.target,
+    )
+    return message, encode_event(NAMESPACE, event, moment)
 
 
 class ChatModule(Module):
@@ -88,34 +126,14 @@ class ChatModule(Module):
         if not await state.flag(session.room, CHAT_ENABLED, True):
             error(session, "chat_disabled")
             return
-        moment = utcnow()
-        message = ChatMessage(
-            id=str(uuid.uuid4()),
-            source=session.id,
-            timestamp=format_timestamp(moment),
-            content=core.truncate_utf8(command.content, MAX_CONTENT_BYTES),
-            scope=command.scope,
-            target=None if command.scope == "global" else target,
-        )
-        stored = msgspec.json.encode(message)
-        limit = self.ctx.settings.chat_history_limit
-        frame = encode_event(
-            "chat",
-            MessageSent(
-                id=message.id,
-                source=message.source,
-                content=message.content,
-                scope=message.scope,
-                target=message.target,
-            ),
-            moment,
-        )
+        scope = command.scope
+        message, frame = _compose(session.id, command.content, scope, target)
         # Delivered first, kept after: a message in the history was received by everyone.
-        if command.scope == "global":
+        if scope == "global":
             await self.ctx.publish(
                 room_channel(session.room, session.breakout), Delivery(frame=frame)
             )
-        elif command.scope == "group":
+        elif scope == "group":
             assert target is not None
             channel = group_channel(session.room, session.breakout, target)
             await self.ctx.publish(channel, Delivery(frame=frame))
@@ -127,9 +145,31 @@ class ChatModule(Module):
                     participant_channel(session.room, target), Delivery(frame=frame)
                 )
             session.send_text(frame)
-        for suffix in core.histories(command.scope, session.id, target):
-            history = _list(session, suffix)
-            await self.ctx.reliably(partial(state.append, session.room, history, stored, limit))
+        histories = core.histories(scope, session.id, target)
+        await self._keep(session.room, [_list(session.breakout, h) for h in histories], message)
+
+    async def _keep(self, room: str, histories: list[str], message: ChatMessage) -> None:
+        stored = msgspec.json.encode(message)
+        limit = self.ctx.settings.chat_history_limit
+        for history in histories:
+            await self.ctx.reliably(partial(self.ctx.state.append, room, history, stored, limit))
+
+    # -- the REST side's actions ---------------------------------------------------------------
+
+    async def post(self, room: str, content: str) -> ChatMessage | None:
+        """Send ``content`` to the main room's global chat from :data:`SYSTEM_SOURCE`,
+        delivered and kept like a participant's message; None (nothing sent) when the room's
+        chat is disabled."""
+        if not await self.ctx.state.flag(room, CHAT_ENABLED, True):
+            return None
+        message, frame = _compose(SYSTEM_SOURCE, content, "global", None)
+        await self.ctx.publish(room_channel(room, None), Delivery(frame=frame))
+        await self._keep(room, [KEPT_HISTORY], message)
+        return message
+
+    async def main_history(self, room: str) -> list[ChatMessage]:
+        """The main room's global chat, oldest first."""
+        return decode_history(await self.ctx.state.items(room, KEPT_HISTORY))
 
     async def _set_enabled(self, session: Session, enabled: bool) -> None:
         if session.role != "moderator":
@@ -157,7 +197,7 @@ class ChatModule(Module):
             Delivery(frame=encode_event("chat", HistoryCleared(session.id))),
         )
         await self.ctx.reliably(
-            partial(self.ctx.state.clear, session.room, _list(session, "global"))
+            partial(self.ctx.state.clear, session.room, _list(session.breakout, "global"))
         )
 
     async def _in_room(self, session: Session, target: str | None) -> bool:
@@ -180,7 +220,9 @@ class ChatModule(Module):
         seen = session.data.get("chat")
         if seen is not None:
             await state.put_value(
-                session.room, _list(session, f"last_seen:{session.id}"), msgspec.json.encode(seen)
+                session.room,
+                _list(session.breakout, f"last_seen:{session.id}"),
+                msgspec.json.encode(seen),
             )
         if session.groups:  # a group's history goes with its last member in the room (§15.1)
             others = [
@@ -190,7 +232,7 @@ class ChatModule(Module):
             ]
             for group in session.groups:
                 if not any(group in p.groups for p in others):
-                    await state.clear(session.room, _list(session, f"group:{group}"))
+                    await state.clear(session.room, _list(session.breakout, f"group:{group}"))
 
     # -- join_success and peer data ----------------------------------------------------------
 
@@ -201,13 +243,14 @@ class ChatModule(Module):
 
         async def history(suffix: str) -> list[ChatMessage]:
             return [
-                _message.decode(item) for item in await state.items(room, _list(session, suffix))
+                _message.decode(item)
+                for item in await state.items(room, _list(session.breakout, suffix))
             ]
 
         private = await history(f"private:{session.id}")
         room_history = sorted(await history("global") + private, key=lambda m: m.timestamp)
         correspondents = core.correspondents(private, session.id)
-        raw_seen = await state.value(room, _list(session, f"last_seen:{session.id}"))
+        raw_seen = await state.value(room, _list(session.breakout, f"last_seen:{session.id}"))
         seen = _last_seen.decode(raw_seen) if raw_seen else LastSeen()
         session.data["chat"] = seen
         return ChatJoinData(
