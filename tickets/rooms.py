@@ -8,6 +8,7 @@ creator may change or delete it.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -15,8 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from signaling import registry
-from signaling.errors import NOT_FOUND, Failure
-from signaling.registry import UserProfile
+from signaling.errors import NOT_FOUND, VALIDATION_FAILED, Failure, FieldError
+from signaling.registry import MAX_DURATION, MIN_DURATION, UserProfile
 from signaling.tariff import Tariff
 from signaling.wire import format_timestamp
 from tickets import examples
@@ -29,24 +30,38 @@ from tickets.access import (
     canonical_uuid,
 )
 from tickets.declaration import BACKEND, CREATOR_ONLY, INTERNAL, NO_CONTENT, Answer, Endpoint
-from tickets.fields import Timestamp, UuidText
+from tickets.fields import Duration, Moment, Timestamp, UuidText, in_utc
 from tickets.http import PAGINATION, body_failures, json_response, no_content, paginate, read_body
 
 log = logging.getLogger(__name__)
 
 Password = Annotated[str, msgspec.Meta(max_length=255)]
 NO_EVENT = NOT_FOUND.saying("this room has no event")
+BAD_SCHEDULE = Failure(
+    VALIDATION_FAILED,
+    "`starts_at` is not an RFC 3339 timestamp with an offset, or `duration` is not an integer "
+    f"in {MIN_DURATION}..{MAX_DURATION}",
+    invalid=FieldError(
+        field="duration",
+        code="invalid_value",
+        message=f"Expected `int` <= {MAX_DURATION} - at `$.duration`",
+    ),
+)
 
 
 class Room(msgspec.Struct, kw_only=True):
     """A room. ``password`` is shown to the room's creator only (null when the room has
-    none) and left out for everyone else."""
+    none) and left out for everyone else. ``starts_at`` and ``duration`` (minutes) schedule
+    it; null: not set."""
 
     id: UuidText
     created_by: UserProfile
     created_at: Timestamp
     password: str | msgspec.UnsetType | None = msgspec.UNSET
     waiting_room: bool
+    chat_persistence: bool
+    starts_at: Timestamp | None
+    duration: Duration | None
 
     @classmethod
     def of(cls, room: registry.Room, *, with_password: bool) -> Room:
@@ -56,6 +71,9 @@ class Room(msgspec.Struct, kw_only=True):
             created_at=format_timestamp(room.created_at),
             password=room.password if with_password else msgspec.UNSET,
             waiting_room=room.waiting_room,
+            chat_persistence=room.chat_persistence,
+            starts_at=None if room.starts_at is None else format_timestamp(room.starts_at),
+            duration=room.duration,
         )
 
 
@@ -65,13 +83,20 @@ class PostRoomBody(msgspec.Struct):
     enable_sip: bool
     password: Password | None = None
     waiting_room: bool = False
+    chat_persistence: bool = False
+    starts_at: Moment | None = None
+    duration: Duration | None = None
 
 
 class PatchRoomBody(msgspec.Struct):
-    """The fields to change; absent fields stay as they are."""
+    """The fields to change; absent fields stay as they are, null clears `password`,
+    `starts_at` and `duration`."""
 
     password: Password | msgspec.UnsetType | None = msgspec.UNSET
     waiting_room: bool | msgspec.UnsetType = msgspec.UNSET
+    chat_persistence: bool | msgspec.UnsetType = msgspec.UNSET
+    starts_at: Moment | msgspec.UnsetType | None = msgspec.UNSET
+    duration: Duration | msgspec.UnsetType | None = msgspec.UNSET
 
 
 def _password(value: str | None) -> str | None:
@@ -89,7 +114,12 @@ async def create_room(api: Api, request: Request) -> Response:
     principal = api.principal(request)
     body = await read_body(request, PostRoomBody)
     room = await api.node.registry.create_room(
-        api.profile(principal), _password(body.password), body.waiting_room
+        api.profile(principal),
+        _password(body.password),
+        body.waiting_room,
+        chat_persistence=body.chat_persistence,
+        starts_at=None if body.starts_at is None else in_utc("starts_at", body.starts_at),
+        duration=body.duration,
     )
     if body.enable_sip:
         await api.node.registry.put_sip_config(room.id, password=None, lobby=None)
@@ -108,8 +138,16 @@ async def patch_room(api: Api, request: Request) -> Response:
     password = body.password
     if password is not msgspec.UNSET:
         password = _password(password)
+    starts_at = body.starts_at
+    if isinstance(starts_at, datetime):
+        starts_at = in_utc("starts_at", starts_at)
     updated = await api.node.registry.update_room(
-        room.id, password=password, waiting_room=body.waiting_room
+        room.id,
+        password=password,
+        waiting_room=body.waiting_room,
+        chat_persistence=body.chat_persistence,
+        starts_at=starts_at,
+        duration=body.duration,
     )
     if updated is None:
         raise NOT_FOUND()
@@ -147,6 +185,9 @@ EXAMPLE = Room(
     created_at=examples.TIMESTAMP,
     password=examples.PASSWORD,
     waiting_room=False,
+    chat_persistence=False,
+    starts_at="2030-01-01T09:00:00.000000Z",
+    duration=60,
 )
 
 ENDPOINTS = (
@@ -170,10 +211,11 @@ ENDPOINTS = (
         "rooms",
         "Create a room",
         "A new room created by the caller. An empty `password` means none. With "
-        "`enable_sip` the room also gets a SIP config (random call-in id and PIN, lobby off).",
+        "`enable_sip` the room also gets a SIP config (random call-in id and PIN, lobby off). "
+        "`starts_at` (RFC 3339 with an offset) and `duration` (minutes, 1..1440) schedule it.",
         "bearer",
         (Answer(201, "The new room (with its password).", Room, EXAMPLE),),
-        (BAD_TOKEN, *body_failures(required=True), BACKEND, INTERNAL),
+        (BAD_TOKEN, *body_failures(required=True), BAD_SCHEDULE, BACKEND, INTERNAL),
         PostRoomBody,
         body_example=PostRoomBody(enable_sip=False, password=examples.PASSWORD),
     ),
@@ -194,11 +236,20 @@ ENDPOINTS = (
         patch_room,
         "rooms",
         "Change a room",
-        f"Change the given fields (`password` null or empty removes it). {CREATOR_ONLY} "
+        f"Change the given fields (`password` null or empty removes it; null clears "
+        f"`starts_at` and `duration`). {CREATOR_ONLY} "
         "Checks, in order: token, room, creator, body.",
         "bearer",
         (Answer(200, "The changed room (with its password).", Room, EXAMPLE),),
-        (BAD_TOKEN, ROOM_NOT_FOUND, NOT_CREATOR, *body_failures(required=True), BACKEND, INTERNAL),
+        (
+            BAD_TOKEN,
+            ROOM_NOT_FOUND,
+            NOT_CREATOR,
+            *body_failures(required=True),
+            BAD_SCHEDULE,
+            BACKEND,
+            INTERNAL,
+        ),
         PatchRoomBody,
         body_example=PatchRoomBody(password=None, waiting_room=True),
     ),

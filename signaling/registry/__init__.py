@@ -8,7 +8,8 @@ immutable structs. Times are timezone-aware UTC datetimes.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+import uuid
+from datetime import UTC, datetime
 from typing import Protocol
 
 import msgspec
@@ -18,6 +19,8 @@ from signaling.errors import SignalingError
 SIP_ID_LENGTH = 10
 SIP_PIN_LENGTH = 10
 SIP_ID_ATTEMPTS = 32  # random call-in ids drawn before giving up on a unique one
+MIN_DURATION = 1  # a scheduled room's duration, in minutes
+MAX_DURATION = 1440
 
 
 class RegistryError(SignalingError):
@@ -35,6 +38,19 @@ class UnknownRoomError(SignalingError, LookupError):
 def random_digits(length: int) -> str:
     """``length`` random ASCII digits (leading zeros kept)."""
     return "".join(secrets.choice("0123456789") for _ in range(length))
+
+
+def check_duration(duration: int | None) -> None:
+    """Raise ``ValueError`` unless ``duration`` is None or ``MIN_DURATION..MAX_DURATION``."""
+    if duration is not None and not MIN_DURATION <= duration <= MAX_DURATION:
+        raise ValueError(f"a duration must be {MIN_DURATION}..{MAX_DURATION} minutes")
+
+
+def utc(moment: datetime) -> datetime:
+    """A tz-aware UTC datetime; naive input is taken as UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def is_digits(value: str, length: int) -> bool:
@@ -55,11 +71,44 @@ class UserProfile(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Room(msgspec.Struct, frozen=True, kw_only=True):
+    """A room. The fields with defaults came later: records written before them decode with
+    the defaults. ``starts_at`` (UTC) and ``duration`` (minutes) schedule it; None: unset."""
+
     id: str
     created_by: UserProfile
     created_at: datetime
     password: str | None
     waiting_room: bool
+    chat_persistence: bool = False
+    starts_at: datetime | None = None
+    duration: int | None = None
+
+
+def new_room(
+    created_by: UserProfile,
+    password: str | None,
+    waiting_room: bool,
+    *,
+    chat_persistence: bool,
+    starts_at: datetime | None,
+    duration: int | None,
+) -> Room:
+    """A new room record (uuid4 id, created now), as ``Registry.create_room`` stores it.
+
+    Raises:
+        ValueError: ``duration`` is outside ``MIN_DURATION..MAX_DURATION``.
+    """
+    check_duration(duration)
+    return Room(
+        id=str(uuid.uuid4()),
+        created_by=created_by,
+        created_at=datetime.now(UTC),
+        password=password,
+        waiting_room=waiting_room,
+        chat_persistence=chat_persistence,
+        starts_at=None if starts_at is None else utc(starts_at),
+        duration=duration,
+    )
 
 
 class Invite(msgspec.Struct, frozen=True, kw_only=True):
@@ -87,7 +136,9 @@ class SipConfig(msgspec.Struct, frozen=True, kw_only=True):
 class Registry(Protocol):
     """Rooms, invites and SIP configs. Deleting a room deletes its invites and SIP config.
 
-    Lists are oldest first. ``create_invite`` and ``put_sip_config`` raise
+    Lists are oldest first. ``create_room`` and ``update_room`` raise ``ValueError`` for a
+    ``duration`` outside ``MIN_DURATION..MAX_DURATION`` and store ``starts_at`` in UTC (a naive
+    one is taken as UTC). ``create_invite`` and ``put_sip_config`` raise
     :class:`UnknownRoomError` for a room that does not exist; ``put_sip_config`` raises
     ``ValueError`` for a PIN that is not 10 digits and, with ``password``/``lobby`` None,
     keeps the stored value (on creation: a random PIN, lobby off). Updating a revoked invite
@@ -100,7 +151,14 @@ class Registry(Protocol):
     async def close(self) -> None: ...
 
     async def create_room(
-        self, created_by: UserProfile, password: str | None, waiting_room: bool
+        self,
+        created_by: UserProfile,
+        password: str | None,
+        waiting_room: bool,
+        *,
+        chat_persistence: bool = False,
+        starts_at: datetime | None = None,
+        duration: int | None = None,
     ) -> Room: ...
 
     async def get_room(self, room_id: str) -> Room | None: ...
@@ -113,8 +171,12 @@ class Registry(Protocol):
         *,
         password: str | msgspec.UnsetType | None = msgspec.UNSET,
         waiting_room: bool | msgspec.UnsetType = msgspec.UNSET,
+        chat_persistence: bool | msgspec.UnsetType = msgspec.UNSET,
+        starts_at: datetime | msgspec.UnsetType | None = msgspec.UNSET,
+        duration: int | msgspec.UnsetType | None = msgspec.UNSET,
     ) -> Room | None:
-        """Change the given fields; None if the room does not exist."""
+        """Change the given fields (None clears ``starts_at``/``duration``); None if the room
+        does not exist."""
 
     async def delete_room(self, room_id: str) -> bool: ...
 

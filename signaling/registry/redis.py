@@ -5,7 +5,8 @@ never expire (run Redis with AOF: these records are durable):
 
 - ``version``: the layout version (:data:`SCHEMA_VERSION`); :meth:`RedisRegistry.open` refuses
   a newer one (:class:`~signaling.registry.sqlite.SchemaTooNewError`).
-- ``room:{id}``: the :class:`~signaling.registry.Room` as msgspec JSON.
+- ``room:{id}``: the :class:`~signaling.registry.Room` as msgspec JSON (fields added later
+  have defaults, so records written before them still decode, and older releases skip them).
 - ``rooms-by:{user_id}``: sorted set of the user's room ids, scored by creation time (UTC
   microseconds; ties by id), so listing is oldest first like the SQLite registry.
 - ``invite:{code}``: the :class:`~signaling.registry.Invite` as JSON; ``room-invites:{room}``:
@@ -47,8 +48,11 @@ from signaling.registry import (
     SipConfig,
     UnknownRoomError,
     UserProfile,
+    check_duration,
     is_digits,
+    new_room,
     random_digits,
+    utc,
 )
 
 __all__ = ["SCHEMA_VERSION", "RedisRegistry"]
@@ -93,13 +97,6 @@ class _Created(enum.Enum):
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def _utc(moment: datetime) -> datetime:
-    """A tz-aware UTC datetime; naive input is taken as UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def _now() -> datetime:
@@ -193,15 +190,23 @@ class RedisRegistry:
     # -- rooms ------------------------------------------------------------------------------
 
     async def create_room(
-        self, created_by: UserProfile, password: str | None, waiting_room: bool
+        self,
+        created_by: UserProfile,
+        password: str | None,
+        waiting_room: bool,
+        *,
+        chat_persistence: bool = False,
+        starts_at: datetime | None = None,
+        duration: int | None = None,
     ) -> Room:
         self._check_open()
-        room = Room(
-            id=str(uuid.uuid4()),
-            created_by=created_by,
-            created_at=_now(),
-            password=password,
-            waiting_room=waiting_room,
+        room = new_room(
+            created_by,
+            password,
+            waiting_room,
+            chat_persistence=chat_persistence,
+            starts_at=starts_at,
+            duration=duration,
         )
         await self._redis.zadd(
             self._key("rooms-by", created_by.id), {room.id: _score(room.created_at)}
@@ -224,18 +229,29 @@ class RedisRegistry:
         *,
         password: str | msgspec.UnsetType | None = msgspec.UNSET,
         waiting_room: bool | msgspec.UnsetType = msgspec.UNSET,
+        chat_persistence: bool | msgspec.UnsetType = msgspec.UNSET,
+        starts_at: datetime | msgspec.UnsetType | None = msgspec.UNSET,
+        duration: int | msgspec.UnsetType | None = msgspec.UNSET,
     ) -> Room | None:
+        if duration is not msgspec.UNSET:
+            check_duration(duration)
+        if isinstance(starts_at, datetime):
+            starts_at = utc(starts_at)
+        given = {
+            "password": password,
+            "waiting_room": waiting_room,
+            "chat_persistence": chat_persistence,
+            "starts_at": starts_at,
+            "duration": duration,
+        }
+        changes = {name: value for name, value in given.items() if value is not msgspec.UNSET}
         key = self._key("room", room_id)
         for _ in range(CAS_ATTEMPTS):
             raw = await self._get(key)
             if raw is None:
                 return None
             room = _room_decoder.decode(raw)
-            changed = msgspec.structs.replace(
-                room,
-                password=room.password if password is msgspec.UNSET else password,
-                waiting_room=room.waiting_room if waiting_room is msgspec.UNSET else waiting_room,
-            )
+            changed = msgspec.structs.replace(room, **changes)
             if changed == room or await self._replace(key, raw, _encoder.encode(changed)):
                 return changed
         raise RegistryError(f"room {room_id} kept changing during {CAS_ATTEMPTS} updates")
@@ -281,7 +297,7 @@ class RedisRegistry:
             updated=now,
             updated_by=created_by,
             active=True,
-            expiration=None if expiration is None else _utc(expiration),
+            expiration=None if expiration is None else utc(expiration),
         )
         if not await self._exists(room_id):
             raise UnknownRoomError(room_id)
@@ -313,7 +329,7 @@ class RedisRegistry:
         self, invite_code: str, updated_by: UserProfile, expiration: datetime | None
     ) -> Invite | None:
         """Set the expiration (None: never expires); None if the invite is unknown."""
-        value = None if expiration is None else _utc(expiration)
+        value = None if expiration is None else utc(expiration)
         return await self._touch_invite(invite_code, updated_by, expiration=value)
 
     async def revoke_invite(self, invite_code: str, updated_by: UserProfile) -> Invite | None:

@@ -34,16 +34,19 @@ from signaling.registry import (
     SipConfig,
     UnknownRoomError,
     UserProfile,
+    check_duration,
     is_digits,
+    new_room,
     random_digits,
+    utc,
 )
 from signaling.registry.sqlite_rows import (
     invite_of,
     room_of,
     sip_of,
+    store_optional_time,
     store_profile,
     store_time,
-    utc,
     utcnow,
 )
 
@@ -85,6 +88,11 @@ MIGRATIONS: list[tuple[str, ...]] = [
             lobby    INTEGER NOT NULL
         )
         """,
+    ),
+    (
+        "ALTER TABLE rooms ADD COLUMN chat_persistence INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE rooms ADD COLUMN starts_at TEXT",
+        "ALTER TABLE rooms ADD COLUMN duration INTEGER",
     ),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -178,20 +186,29 @@ class SqliteRegistry:
     # -- rooms ------------------------------------------------------------------------------
 
     async def create_room(
-        self, created_by: UserProfile, password: str | None, waiting_room: bool
+        self,
+        created_by: UserProfile,
+        password: str | None,
+        waiting_room: bool,
+        *,
+        chat_persistence: bool = False,
+        starts_at: datetime | None = None,
+        duration: int | None = None,
     ) -> Room:
-        room = Room(
-            id=str(uuid.uuid4()),
-            created_by=created_by,
-            created_at=utcnow(),
-            password=password,
-            waiting_room=waiting_room,
+        room = new_room(
+            created_by,
+            password,
+            waiting_room,
+            chat_persistence=chat_persistence,
+            starts_at=starts_at,
+            duration=duration,
         )
 
         def work(conn: sqlite3.Connection) -> Room:
             conn.execute(
                 "INSERT INTO rooms (id, created_by_id, created_by, created_at, password,"
-                " waiting_room) VALUES (?, ?, ?, ?, ?, ?)",
+                " waiting_room, chat_persistence, starts_at, duration)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     room.id,
                     created_by.id,
@@ -199,6 +216,9 @@ class SqliteRegistry:
                     store_time(room.created_at),
                     password,
                     int(waiting_room),
+                    int(chat_persistence),
+                    store_optional_time(room.starts_at),
+                    duration,
                 ),
             )
             return room
@@ -230,12 +250,22 @@ class SqliteRegistry:
         *,
         password: str | msgspec.UnsetType | None = msgspec.UNSET,
         waiting_room: bool | msgspec.UnsetType = msgspec.UNSET,
+        chat_persistence: bool | msgspec.UnsetType = msgspec.UNSET,
+        starts_at: datetime | msgspec.UnsetType | None = msgspec.UNSET,
+        duration: int | msgspec.UnsetType | None = msgspec.UNSET,
     ) -> Room | None:
         changes: dict[str, Any] = {}
         if password is not msgspec.UNSET:
             changes["password"] = password
         if waiting_room is not msgspec.UNSET:
             changes["waiting_room"] = int(waiting_room)
+        if chat_persistence is not msgspec.UNSET:
+            changes["chat_persistence"] = int(chat_persistence)
+        if starts_at is not msgspec.UNSET:
+            changes["starts_at"] = store_optional_time(starts_at)
+        if duration is not msgspec.UNSET:
+            check_duration(duration)
+            changes["duration"] = duration
 
         def work(conn: sqlite3.Connection) -> Room | None:
             with self._transaction(conn):
@@ -292,7 +322,7 @@ class SqliteRegistry:
                         profile,
                         store_time(now),
                         profile,
-                        None if expiration is None else store_time(expiration),
+                        store_optional_time(expiration),
                     ),
                 )
             except sqlite3.IntegrityError as exc:
@@ -329,7 +359,7 @@ class SqliteRegistry:
             invite_code,
             updated_by,
             "expiration = ?",
-            None if expiration is None else store_time(expiration),
+            store_optional_time(expiration),
         )
 
     async def revoke_invite(self, invite_code: str, updated_by: UserProfile) -> Invite | None:

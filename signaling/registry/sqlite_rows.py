@@ -9,14 +9,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
-from signaling.registry import Invite, Room, SipConfig, UserProfile
-
-
-def utc(moment: datetime) -> datetime:
-    """A tz-aware UTC datetime; naive input is taken as UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+from signaling.registry import Invite, Room, SipConfig, UserProfile, utc
 
 
 def store_time(moment: datetime) -> str:
@@ -43,6 +36,14 @@ def load_profile(text: str) -> UserProfile:
     return _profiles_in.decode(text)
 
 
+def store_optional_time(moment: datetime | None) -> str | None:
+    return None if moment is None else store_time(moment)
+
+
+def load_optional_time(text: str | None) -> datetime | None:
+    return None if text is None else load_time(text)
+
+
 def room_of(row: sqlite3.Row) -> Room:
     return Room(
         id=row["id"],
@@ -50,11 +51,13 @@ def room_of(row: sqlite3.Row) -> Room:
         created_at=load_time(row["created_at"]),
         password=row["password"],
         waiting_room=bool(row["waiting_room"]),
+        chat_persistence=bool(row["chat_persistence"]),
+        starts_at=load_optional_time(row["starts_at"]),
+        duration=row["duration"],
     )
 
 
 def invite_of(row: sqlite3.Row) -> Invite:
-    expiration = row["expiration"]
     return Invite(
         invite_code=row["invite_code"],
         room=row["room"],
@@ -63,7 +66,7 @@ def invite_of(row: sqlite3.Row) -> Invite:
         updated=load_time(row["updated"]),
         updated_by=load_profile(row["updated_by"]),
         active=bool(row["active"]),
-        expiration=None if expiration is None else load_time(expiration),
+        expiration=load_optional_time(row["expiration"]),
     )
 
 

@@ -36,6 +36,8 @@ import signaling.registry.redis as redis_registry
 import signaling.registry.sqlite as sqlite_registry
 from signaling.redis_client import Client, cluster_nodes
 from signaling.registry import (
+    MAX_DURATION,
+    MIN_DURATION,
     SIP_ID_ATTEMPTS,
     Invite,
     Registry,
@@ -410,6 +412,45 @@ async def test_profile_and_odd_text_round_trip(registry: Registry) -> None:
     assert (await registry.get_room(empty.id)) == empty and empty.password == ""
     assert await registry.delete_room(room.id)
     assert await registry.rooms_created_by(profile.id) == []
+
+
+async def test_room_schedule_fields(registry: Registry) -> None:
+    plain = await registry.create_room(ALICE, None, False)
+    assert (plain.chat_persistence, plain.starts_at, plain.duration) == (False, None, None)
+    berlin = timezone(timedelta(hours=2))
+    starts_at = datetime(2030, 5, 1, 9, 30, 0, 123456, tzinfo=berlin)
+    room = await registry.create_room(
+        ALICE, "pw", True, chat_persistence=True, starts_at=starts_at, duration=MAX_DURATION
+    )
+    assert (room.chat_persistence, room.duration) == (True, MAX_DURATION)
+    assert room.starts_at == starts_at and room.starts_at.utcoffset() == timedelta(0)
+    assert await registry.get_room(room.id) == room
+    assert await registry.rooms_created_by(ALICE.id) == [plain, room]
+
+    later = datetime(2031, 1, 2, 3, 4, 5, tzinfo=UTC)
+    moved = await registry.update_room(room.id, starts_at=later, duration=MIN_DURATION)
+    assert moved == msgspec.structs.replace(room, starts_at=later, duration=MIN_DURATION)
+    cleared = await registry.update_room(room.id, starts_at=None, duration=None)
+    assert cleared == msgspec.structs.replace(room, starts_at=None, duration=None)
+    off = await registry.update_room(room.id, chat_persistence=False)
+    assert off == msgspec.structs.replace(cleared, chat_persistence=False)
+    assert await registry.update_room(room.id, password="x") == msgspec.structs.replace(
+        off, password="x"
+    )
+    assert await registry.get_room(room.id) == msgspec.structs.replace(off, password="x")
+
+
+@pytest.mark.parametrize("duration", [MIN_DURATION - 1, MAX_DURATION + 1, -5])
+async def test_room_duration_out_of_range_changes_nothing(
+    registry: Registry, duration: int
+) -> None:
+    with pytest.raises(ValueError, match="duration"):
+        await registry.create_room(ALICE, None, False, duration=duration)
+    assert await registry.rooms_created_by(ALICE.id) == []
+    room = await registry.create_room(ALICE, None, False, duration=60)
+    with pytest.raises(ValueError, match="duration"):
+        await registry.update_room(room.id, duration=duration, waiting_room=True)
+    assert await registry.get_room(room.id) == room
 
 
 # -- invites ----------------------------------------------------------------------------------
@@ -787,19 +828,53 @@ async def test_concurrent_puts_create_one_sip_config(registry: Registry) -> None
 
 _USERS = ["alice", "bob", "ü:'\"*", ""]
 _PASSWORDS = st.none() | st.text(max_size=6)
+_MOMENTS = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2100, 1, 1),
+    timezones=st.one_of(st.none(), st.timezones()),
+)
+_DURATIONS = st.integers(MIN_DURATION, MAX_DURATION)
+_UNSET = st.just(msgspec.UNSET)
 _OPS = st.one_of(
-    st.tuples(st.just("create"), st.sampled_from(_USERS), _PASSWORDS, st.booleans()),
+    st.tuples(
+        st.just("create"),
+        st.sampled_from(_USERS),
+        _PASSWORDS,
+        st.booleans(),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "chat_persistence": st.booleans(),
+                "starts_at": st.none() | _MOMENTS,
+                "duration": st.none() | _DURATIONS,
+            },
+        ),
+    ),
     st.tuples(
         st.just("update"),
         st.integers(0, 7),
-        st.just(msgspec.UNSET) | _PASSWORDS,
-        st.just(msgspec.UNSET) | st.booleans(),
+        st.fixed_dictionaries(
+            {
+                "password": _UNSET | _PASSWORDS,
+                "waiting_room": _UNSET | st.booleans(),
+                "chat_persistence": _UNSET | st.booleans(),
+                "starts_at": _UNSET | st.none() | _MOMENTS,
+                "duration": _UNSET | st.none() | _DURATIONS,
+            }
+        ),
     ),
     st.tuples(st.just("delete"), st.integers(0, 7)),
     st.tuples(st.just("invite"), st.integers(0, 7)),
     st.tuples(st.just("sip"), st.integers(0, 7), st.none() | st.booleans()),
     st.tuples(st.just("unsip"), st.integers(0, 7)),
 )
+
+
+def _in_utc(moment: Any) -> Any:
+    """A datetime in UTC (naive ones are UTC); anything else as it is."""
+    if not isinstance(moment, datetime):
+        return moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class _Model:
@@ -817,26 +892,27 @@ class _Model:
 
 async def _step(registry: Registry, model: _Model, op: tuple[Any, ...]) -> None:
     match op:
-        case ("create", user, password, waiting_room):
-            room = await registry.create_room(UserProfile(id=user), password, waiting_room)
-            assert (room.password, room.waiting_room) == (password, waiting_room)
+        case ("create", user, password, waiting_room, schedule):
+            room = await registry.create_room(
+                UserProfile(id=user), password, waiting_room, **schedule
+            )
+            expected = {"password": password, "waiting_room": waiting_room}
+            expected |= {name: _in_utc(value) for name, value in schedule.items()}
+            assert {name: getattr(room, name) for name in expected} == expected
             model.created.append(room.id)
             model.rooms[room.id] = room
             model.invites[room.id] = []
-        case ("update", index, password, waiting_room):
+        case ("update", index, changes):
             room_id = model.pick(index)
-            got = await registry.update_room(room_id, password=password, waiting_room=waiting_room)
+            got = await registry.update_room(room_id, **changes)
             old = model.rooms.get(room_id)
             if old is None:
                 assert got is None
                 return
-            expected = msgspec.structs.replace(
-                old,
-                password=old.password if password is msgspec.UNSET else password,
-                waiting_room=old.waiting_room if waiting_room is msgspec.UNSET else waiting_room,
-            )
-            assert got == expected
-            model.rooms[room_id] = expected
+            given = {k: _in_utc(v) for k, v in changes.items() if v is not msgspec.UNSET}
+            expected_room = msgspec.structs.replace(old, **given)
+            assert got == expected_room
+            model.rooms[room_id] = expected_room
         case ("delete", index):
             room_id = model.pick(index)
             assert await registry.delete_room(room_id) is (room_id in model.rooms)
@@ -983,6 +1059,31 @@ async def test_redis_layout_has_no_ttls_and_delete_leaves_nothing(
         assert await redis_client.get(base + "version") == b"1"
         assert await reg.delete_room(room.id)
         assert await _keys(redis_client) == {base + "version"}
+
+
+async def test_redis_room_records_of_the_previous_release_still_decode(
+    redis_client: aioredis.Redis,
+) -> None:
+    """A record written before ``chat_persistence``/``starts_at``/``duration`` existed."""
+    async with _redis_registry(redis_client) as reg:
+        room_id = str(uuid.uuid4())
+        old = {
+            "id": room_id,
+            "created_by": {"id": "alice", "display_name": "Alice A."},
+            "created_at": "2026-01-02T03:04:05.678901Z",
+            "password": "pw",
+            "waiting_room": True,
+        }
+        await redis_client.set(PREFIX + f"registry:room:{room_id}", msgspec.json.encode(old))
+        await redis_client.zadd(PREFIX + "registry:rooms-by:alice", {room_id: 1})
+        room = await reg.get_room(room_id)
+        assert room is not None
+        assert (room.password, room.waiting_room) == ("pw", True)
+        assert (room.chat_persistence, room.starts_at, room.duration) == (False, None, None)
+        assert await reg.rooms_created_by("alice") == [room]
+        updated = await reg.update_room(room_id, duration=30)
+        assert updated == msgspec.structs.replace(room, duration=30)
+        assert await reg.get_room(room_id) == updated
 
 
 async def test_redis_prefixes_isolate_registries(redis_client: aioredis.Redis) -> None:

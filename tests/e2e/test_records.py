@@ -280,7 +280,16 @@ async def test_create_and_get_a_room(alice: User, bob: User) -> None:
         "POST", "/v1/rooms", {"password": "s3cret", "enable_sip": False}
     )
     room = ok(response, 201)
-    assert list(room) == ["id", "created_by", "created_at", "password", "waiting_room"]
+    assert list(room) == [
+        "id",
+        "created_by",
+        "created_at",
+        "password",
+        "waiting_room",
+        "chat_persistence",
+        "starts_at",
+        "duration",
+    ]
     assert str(uuid.UUID(room["id"])) == room["id"]
     assert room["password"] == "s3cret" and room["waiting_room"] is False
     assert TIMESTAMP.fullmatch(room["created_at"])

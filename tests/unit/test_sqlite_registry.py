@@ -7,11 +7,13 @@ import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import msgspec
 import pytest
 
 import signaling.registry.sqlite as sqlite_registry
 from signaling.registry import RegistryError, SchemaTooNewError, UserProfile
 from signaling.registry.sqlite import SCHEMA_VERSION, SqliteRegistry
+from signaling.registry.sqlite_rows import store_profile
 
 ALICE = UserProfile(id="alice", email="alice@example.org", display_name="Alice A.")
 
@@ -119,4 +121,31 @@ async def test_a_failing_migration_leaves_the_old_version(
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     columns = [row[1] for row in conn.execute("PRAGMA table_info(rooms)")]
     assert "note" not in columns
+    conn.close()
+
+
+async def test_a_version_1_file_gets_the_schedule_columns_with_defaults(db_path: str) -> None:
+    """A room written by the release before chat_persistence, starts_at and duration."""
+    Path(db_path).parent.mkdir(parents=True)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    for statement in sqlite_registry.MIGRATIONS[0]:
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute(
+        "INSERT INTO rooms VALUES ('r1', 'alice', ?, '2026-01-02T03:04:05.678901+00:00', 'pw', 1)",
+        (store_profile(ALICE),),
+    )
+    conn.close()
+
+    reg = SqliteRegistry(db_path)
+    await reg.open()
+    room = await reg.get_room("r1")
+    assert room is not None and room.created_by == ALICE
+    assert (room.password, room.waiting_room) == ("pw", True)
+    assert (room.chat_persistence, room.starts_at, room.duration) == (False, None, None)
+    updated = await reg.update_room("r1", chat_persistence=True, duration=45)
+    assert updated == msgspec.structs.replace(room, chat_persistence=True, duration=45)
+    await reg.close()
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     conn.close()
