@@ -166,6 +166,7 @@ FORMAT = Query(
     "message (backslash, CR and LF in the content escaped as `\\\\`, `\\r`, `\\n`; the name "
     "is the source for a message without a sender's name).",
     {"type": "string", "enum": ["json", "txt"], "default": "json"},
+    "txt",
 )
 BAD_FORMAT = Failure(
     VALIDATION_FAILED,

@@ -33,11 +33,12 @@ class Answer:
 
 @dataclasses.dataclass(frozen=True)
 class Query:
-    """A query parameter: its name, what it means and its JSON schema."""
+    """A query parameter: its name, what it means, its JSON schema and an example value."""
 
     name: str
     description: str
     schema: dict[str, Any]
+    example: Any
 
 
 @dataclasses.dataclass(frozen=True)

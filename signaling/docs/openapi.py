@@ -44,13 +44,14 @@ _SECURITY: dict[str, list[dict[str, list[str]]]] = {
 }
 
 TAG_DESCRIPTIONS = {
+    "chat": "Posting into and exporting the chat of meetings.",
     "events": "Calendar stubs: there is no calendar, these answer 404.",
     "invites": "Invite codes of a room (guest access).",
     "live": "Who is in meetings right now.",
     "meta": "Health and this description.",
     "moderation": "Acting on a live meeting as its moderators do, without joining it.",
     "rooms": "Room records.",
-    "sessions": "Meeting sessions of rooms and who took part.",
+    "sessions": "Meeting sessions of rooms, who took part and their finished polls.",
     "sip": "SIP call-in configs of rooms.",
     "start": "Tickets for the `/signaling` WebSocket.",
     "tariffs": "The configured tariff.",
@@ -162,7 +163,7 @@ def _operation(endpoint: Endpoint, tariff: Any) -> dict[str, Any]:
         *(PAGINATION_PARAMETERS if endpoint.paginated else ()),
         *(
             {"name": q.name, "in": "query", "required": False, "description": q.description}
-            | {"schema": q.schema}
+            | {"schema": q.schema, "example": q.example}
             for q in endpoint.query
         ),
     ]

@@ -7,8 +7,8 @@ import asyncio
 import uuid
 from typing import Any
 
-from signaling.webhooks.events import Entry, EventName
-from signaling.webhooks.records import Attendance, Records, Webhook
+from signaling.webhooks.events import Entry, EntryName
+from signaling.webhooks.records import Attendance, FinishedPoll, PollChoice, Records, Webhook
 from tests.contracts.conftest import RECORDS_TEST_RETENTION
 
 
@@ -24,7 +24,7 @@ class _Meeting:
         self.session = str(uuid.uuid4())
         self.entries: list[Entry] = []
 
-    def add(self, event: EventName, second: int, **data: Any) -> None:
+    def add(self, event: EntryName, second: int, **data: Any) -> None:
         data = {**data, "room_id": self.room, "session_id": self.session}
         self.entries.append(
             Entry(len(self.entries) + 1, str(uuid.uuid4()), event, _t(second), data)
@@ -54,11 +54,19 @@ def _meeting() -> _Meeting:
     m.join("b", 2)
     m.leave("a", 3, "timeout")
     m.join("a", 4)  # back after its node died: a second attendance of the same id
-    m.add("poll.done", 5, poll_id="p", results=[])
+    m.add("poll.done", 5, poll_id="p", topic="Pizza?", breakout_room=None,
+          choices=[{"id": 0, "content": "yes"}, {"id": 1, "content": "no"}],
+          results=[{"id": 0, "count": 2}, {"id": 1, "count": 1}])  # fmt: skip
     m.join("c", 6)
     m.leave("b", 7, "kicked")
+    m.add("poll.done", 8, poll_id="q", topic="Tea?", breakout_room="b1",
+          choices=[{"id": 0, "content": "green"}], results=[])  # fmt: skip
+    m.add("chat.kept", 9, messages=CHAT)
     m.add("session.ended", 9, ended_at=_t(9), reason="empty")
     return m
+
+
+CHAT = ['{"id":"1","source":"a","timestamp":"x","content":"hi","scope":"global"}', "{}"]
 
 
 async def _check(records: Records, m: _Meeting) -> None:
@@ -78,6 +86,25 @@ async def _check(records: Records, m: _Meeting) -> None:
         a("a", 4, 9, None),  # still there when the session ended
         a("c", 6, 9, None),
     ]
+    assert await records.polls(m.session) == [
+        FinishedPoll(id="p", topic="Pizza?", breakout_room=None, ended_at=_t(5),
+                     choices=[PollChoice(0, "yes", 2), PollChoice(1, "no", 1)]),
+        FinishedPoll(id="q", topic="Tea?", breakout_room="b1", ended_at=_t(8),
+                     choices=[PollChoice(0, "green", 0)]),  # no votes: counted 0
+    ]  # fmt: skip
+    assert await records.chat(m.session) == CHAT
+
+
+async def test_a_kept_chat_is_deleted_once(records: Records) -> None:
+    m = _meeting()
+    for entry in m.entries:
+        await records.apply(entry)
+    assert await records.delete_chat(m.session)
+    assert await records.chat(m.session) is None
+    assert not await records.delete_chat(m.session)
+    assert await records.polls(m.session) != []  # the rest of the record stays
+    unknown = str(uuid.uuid4())
+    assert await records.chat(unknown) is None and await records.polls(unknown) == []
 
 
 async def test_a_session_from_its_entries(records: Records) -> None:
@@ -131,6 +158,7 @@ async def test_ended_sessions_are_purged_after_the_retention(records: Records) -
     await records.purge("2024-01-01T00:00:10.000000Z")
     assert await records.session(m.session) is None
     assert await records.attendances(m.session) == []
+    assert await records.polls(m.session) == [] and await records.chat(m.session) is None
     assert [s.id for s in await records.sessions(m.room)] == [running.session]
 
 
