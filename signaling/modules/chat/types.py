@@ -12,6 +12,15 @@ from signaling.wire import Timestamp
 MAX_CONTENT_BYTES = 4096
 MAX_TARGET_LENGTH = 255  # a participant id (36) or a group name of the user directory
 Scope = Literal["global", "private", "group"]
+#: Who sent a message: a participant's id, or ``system`` for one the room's backend posted by
+#: REST (``POST /v1/rooms/{room_id}/chat``; global scope only, no participant has that id).
+Source = Annotated[
+    str,
+    msgspec.Meta(
+        description="The sender's participant id, or `system` for a message the room's "
+        "backend posted by REST (`POST /v1/rooms/{room_id}/chat`: global scope only)."
+    ),
+]
 #: A participant id (private) or a group name (group); longer ones make the command invalid.
 Target = Annotated[str, msgspec.Meta(max_length=MAX_TARGET_LENGTH)]
 
@@ -52,7 +61,7 @@ class ChatMessage(msgspec.Struct, kw_only=True, omit_defaults=True):
     ``timestamp``, which is its envelope's."""
 
     id: str
-    source: str
+    source: Source
     timestamp: Timestamp  # RFC 3339 with six fraction digits (§19.2)
     content: str
     scope: Scope
@@ -61,7 +70,7 @@ class ChatMessage(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 class MessageSent(msgspec.Struct, tag_field="message", tag="message_sent", omit_defaults=True):
     id: str
-    source: str
+    source: Source
     content: str
     scope: Scope
     target: str | None = None
