@@ -1,6 +1,8 @@
 """Redis :class:`~signaling.store.ExpiringStore`: every operation is one command or one script;
-the ``*_all`` ones send theirs in pipelines of :data:`BATCH` (a round trip per batch). A cluster
-pipeline refuses scripts: there ``refresh_all_if`` sends a batch's scripts at once instead."""
+the ``*_all`` ones handle :data:`BATCH` keys per command (one script over all of them, or
+``MGET``), so the background duties cost a few commands however many sessions a node has. On
+a Redis Cluster the keys of a batch lie on many slots: there they go one command per key in
+pipelines, and a batch's refresh scripts at once (a cluster pipeline refuses scripts)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,22 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0
+"""
+# KEYS: the keys; ARGV: their expected values, then the TTL in ms. Returns 1/0 per key.
+_REFRESH_ALL_IF = """
+local ms, out = ARGV[#ARGV], {}
+for i, key in ipairs(KEYS) do
+  out[i] = redis.call('GET', key) == ARGV[i] and redis.call('PEXPIRE', key, ms) or 0
+end
+return out
+"""
+# KEYS: the keys; ARGV: the TTL in ms. Returns 1/0 per key.
+_REFRESH_ALL = """
+local out = {}
+for i, key in ipairs(KEYS) do
+  out[i] = redis.call('PEXPIRE', key, ARGV[1])
+end
+return out
 """
 _DELETE_IF = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -41,7 +59,10 @@ class RedisExpiringStore:
         self._redis = client
         self._prefix = prefix
         self._refresh_if: Any = client.register_script(_REFRESH_IF)
+        self._refresh_all_if: Any = client.register_script(_REFRESH_ALL_IF)
+        self._refresh_all: Any = client.register_script(_REFRESH_ALL)
         self._delete_if: Any = client.register_script(_DELETE_IF)
+        self._cluster = isinstance(client, RedisCluster)
 
     async def put(self, key: str, value: bytes, ttl: float) -> None:
         await self._redis.set(self._prefix + key, value, px=_ms(ttl))
@@ -65,6 +86,11 @@ class RedisExpiringStore:
 
     async def refresh_all(self, keys: list[str], ttl: float) -> list[bool]:
         ms = _ms(ttl)
+        if not self._cluster:
+            replies = await self._per_batch(
+                keys, lambda batch: self._refresh_all(keys=self._keys(batch), args=[ms])
+            )
+            return [bool(r) for r in replies]
 
         async def queue(pipe: Any, key: str) -> None:
             pipe.pexpire(self._prefix + key, ms)
@@ -73,25 +99,44 @@ class RedisExpiringStore:
 
     async def refresh_all_if(self, entries: list[tuple[str, bytes]], ttl: float) -> list[bool]:
         ms = _ms(ttl)
+        if not self._cluster:
 
-        async def queue(pipe: Any, entry: tuple[str, bytes]) -> Any:
-            return await self._refresh_if(
-                keys=[self._prefix + entry[0]], args=[entry[1], ms], client=pipe
+            def refresh(batch: Sequence[tuple[str, bytes]]) -> Awaitable[Any]:
+                keys = self._keys([key for key, _ in batch])
+                called: Awaitable[Any] = self._refresh_all_if(
+                    keys=keys, args=[*(v for _, v in batch), ms]
+                )
+                return called
+
+            return [bool(r) for r in await self._per_batch(entries, refresh)]
+        results: list[Any] = []
+        for start in range(0, len(entries), CLUSTER_BATCH):
+            batch = entries[start : start + CLUSTER_BATCH]
+            results += await asyncio.gather(
+                *(self._refresh_if(keys=[self._prefix + k], args=[v, ms]) for k, v in batch)
             )
-
-        if isinstance(self._redis, RedisCluster):
-            results: list[Any] = []
-            for start in range(0, len(entries), CLUSTER_BATCH):
-                batch = entries[start : start + CLUSTER_BATCH]
-                results += await asyncio.gather(*(queue(self._redis, entry) for entry in batch))
-            return [bool(r) for r in results]
-        return [bool(r) for r in await self._batched(entries, queue)]
+        return [bool(r) for r in results]
 
     async def get_all(self, keys: list[str]) -> list[bytes | None]:
+        if not self._cluster:
+            return await self._per_batch(keys, lambda batch: self._redis.mget(self._keys(batch)))
+
         async def queue(pipe: Any, key: str) -> None:
             pipe.get(self._prefix + key)
 
         return await self._batched(keys, queue)
+
+    def _keys(self, keys: Sequence[str]) -> list[str]:
+        return [self._prefix + key for key in keys]
+
+    async def _per_batch(
+        self, items: Sequence[T], command: Callable[[Sequence[T]], Awaitable[Any]]
+    ) -> list[Any]:
+        """One ``command(batch)`` per :data:`BATCH` items, its replies concatenated."""
+        results: list[Any] = []
+        for start in range(0, len(items), BATCH):
+            results += await command(items[start : start + BATCH])
+        return results
 
     async def _batched(
         self, items: Sequence[T], queue: Callable[[Any, T], Awaitable[None]]
