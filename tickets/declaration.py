@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from signaling.errors import INTERNAL_SERVER_ERROR, SERVICE_UNAVAILABLE, ApiError, Failure
 from tickets.access import Api
+from tickets.http import IntQuery
 
 Auth = Literal["none", "bearer", "call_in", "admin", "bearer_or_invite"]
 Handler = Callable[[Api, Request], Awaitable[Response]]
@@ -35,7 +36,8 @@ class Endpoint:
 
     ``path`` is the router's (convertors included); ``failures`` are in the order their
     checks run; ``body`` is the request struct the handler reads (``body_required``: an empty
-    body is refused); ``operation_id`` defaults to the handler's name.
+    body is refused); ``query`` are its query parameters besides the pagination's;
+    ``operation_id`` defaults to the handler's name.
     """
 
     method: str
@@ -51,6 +53,7 @@ class Endpoint:
     body_required: bool = True
     body_example: Any = None
     paginated: bool = False
+    query: tuple[IntQuery, ...] = ()
     operation_id: str = ""
 
     @property

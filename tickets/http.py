@@ -129,6 +129,36 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
     return value
 
 
+@dataclasses.dataclass(frozen=True)
+class IntQuery:
+    """An optional integer query parameter in ``low..high``, as an endpoint declares it
+    (``Endpoint.query``) and its handler reads it."""
+
+    name: str
+    description: str
+    low: int
+    high: int
+    example: int
+
+    def read(self, request: Request) -> int | None:
+        """The value; None when absent; 422 ``validation_failed`` naming it when bad."""
+        if self.name not in request.query_params:
+            return None
+        return _int_param(request, self.name, self.low, self.low, self.high)
+
+    @property
+    def failure(self) -> Failure:
+        return Failure(
+            VALIDATION_FAILED,
+            f"`{self.name}` is not an integer in {self.low}..{self.high}",
+            invalid=FieldError(
+                field=self.name,
+                code="invalid_value",
+                message=f"{self.name} must be {self.low}..{self.high}",
+            ),
+        )
+
+
 def paginate(request: Request, items: list[T]) -> list[T]:
     """One page of ``items`` per the ``per_page`` (1..100, default 30) and ``page`` (>= 1,
     default 1) query parameters; 422 for bad values."""

@@ -28,7 +28,7 @@ from signaling.tariff import Tariff, build_tariff
 from tickets import examples
 from tickets.api import ENDPOINTS
 from tickets.declaration import Answer, Endpoint
-from tickets.http import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from tickets.http import DEFAULT_PER_PAGE, MAX_PER_PAGE, IntQuery
 
 OPENAPI_VERSION = "3.1.0"
 SCHEMAS = "#/components/schemas/"
@@ -150,6 +150,17 @@ def _tariff_example() -> Any:
     return msgspec.to_builtins(build_tariff(Settings(), namespaces))
 
 
+def _query(param: IntQuery) -> dict[str, Any]:
+    return {
+        "name": param.name,
+        "in": "query",
+        "required": False,
+        "description": param.description,
+        "schema": {"type": "integer", "minimum": param.low, "maximum": param.high},
+        "example": param.example,
+    }
+
+
 def _operation(endpoint: Endpoint, tariff: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
         "operationId": endpoint.name,
@@ -158,8 +169,12 @@ def _operation(endpoint: Endpoint, tariff: Any) -> dict[str, Any]:
         "description": endpoint.description,
         "security": _SECURITY[endpoint.auth],
     }
-    if endpoint.paginated:
-        out["parameters"] = PAGINATION_PARAMETERS
+    parameters = [
+        *(PAGINATION_PARAMETERS if endpoint.paginated else []),
+        *map(_query, endpoint.query),
+    ]
+    if parameters:
+        out["parameters"] = parameters
     if endpoint.body is not None:
         out["requestBody"] = {
             "required": endpoint.body_required,
