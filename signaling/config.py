@@ -69,6 +69,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     participant_limit: int = 0
     room_record_limit: int = 10_000  # participant records one signaling room keeps (0 = none)
     time_limit: int = 0
+    early_join: float = 600.0  # a scheduled room admits joins this long before its starts_at
     disabled_modules: list[str] = []
     chat_history_limit: int = 100
 
@@ -127,6 +128,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
             "participant_limit",
             "room_record_limit",
             "time_limit",
+            "early_join",
             "chat_history_limit",
             "shutdown_timeout",
             "drain_seconds",

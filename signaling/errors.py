@@ -197,6 +197,7 @@ MISSING_TICKET = Problem(401, "missing_ticket", "a ticket#<ticket> protocol item
 INVALID_TICKET = Problem(401, "invalid_ticket", "the ticket is not valid")
 FORBIDDEN = Problem(403, "forbidden", "only the creator of the room may do this")
 BANNED_FROM_ROOM = Problem(403, "banned_from_room", "you are banned from this room")
+NOT_STARTED_YET = Problem(403, "not_started_yet", "the room has not started yet")
 NOT_FOUND = Problem(404, "not_found", "unknown room")
 METHOD_NOT_ALLOWED = Problem(405, "method_not_allowed", "Method Not Allowed")
 PAYLOAD_TOO_LARGE = Problem(

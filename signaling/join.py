@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
+from signaling import schedule
 from signaling.errors import BACKEND_ERRORS, CloseCode
 from signaling.modules import Admission
 from signaling.modules.control.types import (
@@ -101,8 +102,12 @@ class Joins:
     ) -> None:
         ctx = self._ctx
         settings = ctx.settings
-        limit = settings.time_limit
-        closes_at = format_timestamp(utcnow() + timedelta(seconds=limit)) if limit else None
+        # Only the session's first join fixes it (LiveState.join): a schedule changed meanwhile
+        # applies to the next session.
+        closing = schedule.closes_at(
+            utcnow(), settings.time_limit, room_record.starts_at, room_record.duration
+        )
+        closes_at = None if closing is None else format_timestamp(closing)
         participant = msgspec.structs.replace(participant, joined_at=_now())  # a new join
         result = await ctx.state.join(
             session.room,

@@ -102,20 +102,31 @@ class Tokens:
         await self._store.put(f"ticket={ticket}", msgspec.json.encode(data), self._ticket_ttl)
         return ticket, data.resumption
 
-    async def _resume(self, room: str, identity: Identity, token: str | None) -> tuple[str, bool]:
-        fresh = str(uuid.uuid4()), False
+    async def resumes(self, room: str, identity: Identity, token: str | None) -> bool:
+        """Whether ``token`` is a resumption token of this room and identity (of a participant
+        that was in the room): :meth:`issue` would keep its participant id. Consumes nothing."""
+        return await self._resumable(room, identity, token) is not None
+
+    async def _resumable(
+        self, room: str, identity: Identity, token: str | None
+    ) -> ResumptionData | None:
         if not token or identity.kind in ("sip", "recorder"):
-            return fresh
-        key = f"resumption={token}"
-        raw = await self._store.get(key)
+            return None
+        raw = await self._store.get(f"resumption={token}")
         if raw is None:
-            return fresh
+            return None
         data = msgspec.json.decode(raw, type=ResumptionData)
         same = (
             data.participant.kind == identity.kind and data.participant.user_id == identity.user_id
         )
-        if data.room != room or not same:
+        return data if data.room == room and same else None
+
+    async def _resume(self, room: str, identity: Identity, token: str | None) -> tuple[str, bool]:
+        fresh = str(uuid.uuid4()), False
+        data = await self._resumable(room, identity, token)
+        if data is None:
             return fresh
+        key = f"resumption={token}"
         deadline = time.monotonic() + RUNNER_WAIT
         while await self.runner_active(data.participant_id):
             if time.monotonic() >= deadline:

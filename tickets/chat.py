@@ -4,7 +4,7 @@ an ended session's record (and deletes that)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from starlette.requests import Request
@@ -13,9 +13,7 @@ from starlette.responses import Response
 from signaling.errors import (
     CHAT_DISABLED,
     NOT_FOUND,
-    VALIDATION_FAILED,
     Failure,
-    FieldError,
     validation_failed,
 )
 from signaling.modules.chat.module import KEPT_HISTORY, SYSTEM_SOURCE, decode_history
@@ -23,12 +21,11 @@ from signaling.modules.chat.types import MAX_CONTENT_BYTES, ChatMessage
 from signaling.webhooks.records import MeetingSession
 from tickets import examples
 from tickets.access import MANAGER_FAILURES, NO_RUNNING_SESSION, NO_SESSION, Api
-from tickets.declaration import BACKEND, INTERNAL, NO_CONTENT, Answer, Endpoint, Query
+from tickets.declaration import BACKEND, INTERNAL, NO_CONTENT, Answer, Endpoint
 from tickets.fields import Timestamp, UuidText
-from tickets.http import body_failures, json_response, no_content, read_body
+from tickets.http import ChoiceQuery, body_failures, json_response, no_content, read_body
 from tickets.sessions import SESSION_FAILURES, managed_session
 
-Format = Literal["json", "txt"]
 NO_KEPT_CHAT = NOT_FOUND.saying("no chat is kept for this meeting session")
 
 
@@ -62,13 +59,6 @@ class ChatExport(msgspec.Struct, kw_only=True):
     data: list[ExportedMessage]
 
 
-def _format(request: Request) -> Format:
-    value = request.query_params.get("format", "json")
-    if value not in ("json", "txt"):
-        raise validation_failed("format", "format must be json or txt")
-    return "txt" if value == "txt" else "json"
-
-
 def _line(message: ExportedMessage) -> str:
     """``[timestamp] name: content``; a backslash, CR or LF in the content is escaped (``\\\\``,
     ``\\r``, ``\\n``), so each message is one line."""
@@ -90,7 +80,7 @@ def _export(
         )
         for m in messages
     ]
-    if _format(request) == "json":
+    if FORMAT.read(request) == "json":
         return json_response(ChatExport(data=exported))
     return Response(
         "".join(_line(message) for message in exported),
@@ -128,7 +118,7 @@ async def post_chat_message(api: Api, request: Request) -> Response:
 
 async def export_room_chat(api: Api, request: Request) -> Response:
     room = await api.managed_room(request)
-    _format(request)
+    FORMAT.read(request)
     if await api.node.state.session(room.id) is None:
         raise NO_SESSION()
     return _export(request, *await _live(api, room.id), room.id)
@@ -140,7 +130,7 @@ async def _running(api: Api, session: MeetingSession) -> bool:
 
 async def export_session_chat(api: Api, request: Request) -> Response:
     session = await managed_session(api, request)
-    _format(request)
+    FORMAT.read(request)
     if await _running(api, session):
         return _export(request, *await _live(api, session.room_id), session.id)
     kept = await api.node.records.chat(session.id)
@@ -160,19 +150,15 @@ async def delete_session_chat(api: Api, request: Request) -> Response:
 
 
 MANAGERS = "The room's creator and `signaling-admin` service tokens may do this."
-FORMAT = Query(
+FORMAT = ChoiceQuery(
     "format",
     '`json` (default): `{"data": [...]}`; `txt`: one `[timestamp] name: content` line per '
     "message (backslash, CR and LF in the content escaped as `\\\\`, `\\r`, `\\n`; the name "
     "is the source for a message without a sender's name).",
-    {"type": "string", "enum": ["json", "txt"], "default": "json"},
+    ("json", "txt"),
     "txt",
 )
-BAD_FORMAT = Failure(
-    VALIDATION_FAILED,
-    "`format` is neither `json` nor `txt`",
-    invalid=FieldError(field="format", code="invalid_value", message="format must be json or txt"),
-)
+BAD_FORMAT = FORMAT.failure
 EXAMPLE = ChatExport(
     data=[
         ExportedMessage(

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from signaling.errors import INTERNAL_SERVER_ERROR, SERVICE_UNAVAILABLE, ApiError, Failure
 from tickets.access import Api
+from tickets.http import ChoiceQuery, IntQuery
 
 Auth = Literal["none", "bearer", "call_in", "admin", "bearer_or_invite"]
 Handler = Callable[[Api, Request], Awaitable[Response]]
@@ -32,22 +33,13 @@ class Answer:
 
 
 @dataclasses.dataclass(frozen=True)
-class Query:
-    """A query parameter: its name, what it means, its JSON schema and an example value."""
-
-    name: str
-    description: str
-    schema: dict[str, Any]
-    example: Any
-
-
-@dataclasses.dataclass(frozen=True)
 class Endpoint:
     """One method of one path: what it takes, what it answers and what it can refuse.
 
     ``path`` is the router's (convertors included); ``failures`` are in the order their
     checks run; ``body`` is the request struct the handler reads (``body_required``: an empty
-    body is refused); ``operation_id`` defaults to the handler's name.
+    body is refused); ``query`` are its query parameters besides the pagination's;
+    ``operation_id`` defaults to the handler's name.
     """
 
     method: str
@@ -63,7 +55,7 @@ class Endpoint:
     body_required: bool = True
     body_example: Any = None
     paginated: bool = False
-    query: tuple[Query, ...] = ()
+    query: tuple[IntQuery | ChoiceQuery, ...] = ()
     operation_id: str = ""
 
     @property

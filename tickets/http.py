@@ -129,6 +129,74 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int | 
     return value
 
 
+@dataclasses.dataclass(frozen=True)
+class IntQuery:
+    """An optional integer query parameter in ``low..high``, as an endpoint declares it
+    (``Endpoint.query``) and its handler reads it."""
+
+    name: str
+    description: str
+    low: int
+    high: int
+    example: int
+
+    def read(self, request: Request) -> int | None:
+        """The value; None when absent; 422 ``validation_failed`` naming it when bad."""
+        if self.name not in request.query_params:
+            return None
+        return _int_param(request, self.name, self.low, self.low, self.high)
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.low, "maximum": self.high}
+
+    @property
+    def failure(self) -> Failure:
+        return Failure(
+            VALIDATION_FAILED,
+            f"`{self.name}` is not an integer in {self.low}..{self.high}",
+            invalid=FieldError(
+                field=self.name,
+                code="invalid_value",
+                message=f"{self.name} must be {self.low}..{self.high}",
+            ),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class ChoiceQuery:
+    """An optional query parameter that names one of ``choices`` (the first when absent), as
+    an endpoint declares it (``Endpoint.query``) and its handler reads it."""
+
+    name: str
+    description: str
+    choices: tuple[str, ...]
+    example: str
+
+    def read(self, request: Request) -> str:
+        """The value; 422 ``validation_failed`` naming it when it is none of the choices."""
+        value = request.query_params.get(self.name, self.choices[0])
+        if value not in self.choices:
+            raise validation_failed(self.name, self._message)
+        return value
+
+    @property
+    def _message(self) -> str:
+        return f"{self.name} must be one of " + ", ".join(self.choices)
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.choices), "default": self.choices[0]}
+
+    @property
+    def failure(self) -> Failure:
+        return Failure(
+            VALIDATION_FAILED,
+            f"`{self.name}` is none of " + ", ".join(f"`{c}`" for c in self.choices),
+            invalid=FieldError(field=self.name, code="invalid_value", message=self._message),
+        )
+
+
 def paginate(request: Request, items: list[T]) -> list[T]:
     """One page of ``items`` per the ``per_page`` (1..100, default 30) and ``page`` (>= 1,
     default 1) query parameters; 422 for bad values."""

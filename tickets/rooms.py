@@ -15,11 +15,11 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from signaling import registry
+from signaling import registry, schedule
 from signaling.errors import NOT_FOUND, VALIDATION_FAILED, Failure, FieldError
 from signaling.registry import MAX_DURATION, MIN_DURATION, UserProfile
 from signaling.tariff import Tariff
-from signaling.wire import format_timestamp
+from signaling.wire import format_timestamp, utcnow
 from tickets import examples
 from tickets.access import (
     BAD_TOKEN,
@@ -31,12 +31,28 @@ from tickets.access import (
 )
 from tickets.declaration import BACKEND, CREATOR_ONLY, INTERNAL, NO_CONTENT, Answer, Endpoint
 from tickets.fields import Duration, Moment, Timestamp, UuidText, in_utc
-from tickets.http import PAGINATION, body_failures, json_response, no_content, paginate, read_body
+from tickets.http import (
+    PAGINATION,
+    IntQuery,
+    body_failures,
+    json_response,
+    no_content,
+    paginate,
+    read_body,
+)
 
 log = logging.getLogger(__name__)
 
 Password = Annotated[str, msgspec.Meta(max_length=255)]
 NO_EVENT = NOT_FOUND.saying("this room has no event")
+STARTING_WITHIN = IntQuery(
+    "starting_within",
+    "Only the rooms whose `starts_at` lies between now and this many minutes from now "
+    "(1..10080, a week).",
+    1,
+    10_080,
+    60,
+)
 BAD_SCHEDULE = Failure(
     VALIDATION_FAILED,
     "`starts_at` is not an RFC 3339 timestamp with an offset, or `duration` is not an integer "
@@ -106,7 +122,11 @@ def _password(value: str | None) -> str | None:
 
 async def list_rooms(api: Api, request: Request) -> Response:
     principal = api.principal(request)
+    within = STARTING_WITHIN.read(request)
     rooms = await api.node.registry.rooms_created_by(principal.sub)
+    if within is not None:
+        now = utcnow()
+        rooms = [room for room in rooms if schedule.starts_within(now, room.starts_at, within)]
     return json_response([Room.of(room, with_password=True) for room in paginate(request, rooms)])
 
 
@@ -198,11 +218,13 @@ ENDPOINTS = (
         "rooms",
         "List the caller's rooms",
         "The rooms the caller created, oldest first, one page at a time (with their "
-        "passwords: the caller is their creator).",
+        "passwords: the caller is their creator); with `starting_within`, only those "
+        "scheduled to start within that many minutes.",
         "bearer",
         (Answer(200, "One page of rooms.", list[Room], [EXAMPLE]),),
-        (BAD_TOKEN, PAGINATION, BACKEND, INTERNAL),
+        (BAD_TOKEN, STARTING_WITHIN.failure, PAGINATION, BACKEND, INTERNAL),
         paginated=True,
+        query=(STARTING_WITHIN,),
     ),
     Endpoint(
         "POST",

@@ -11,6 +11,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from signaling import schedule
 from signaling.auth import CALL_IN_ROLE
 from signaling.errors import (
     BAD_REQUEST,
@@ -20,6 +21,7 @@ from signaling.errors import (
     INVALID_CREDENTIALS,
     NO_BREAKOUT_ROOMS,
     NOT_FOUND,
+    NOT_STARTED_YET,
     SESSION_RUNNING,
     TOO_MANY_REQUESTS,
     VALIDATION_FAILED,
@@ -31,7 +33,7 @@ from signaling.errors import (
 )
 from signaling.registry import SIP_ID_LENGTH, SIP_PIN_LENGTH, Room, is_digits
 from signaling.tokens import Identity
-from signaling.wire import utcnow
+from signaling.wire import format_timestamp, utcnow
 from tickets import examples
 from tickets.access import BAD_TOKEN, ROOM_NOT_FOUND, Api
 from tickets.declaration import BACKEND, INTERNAL, Answer, Endpoint
@@ -108,8 +110,21 @@ async def _room_or_404(api: Api, room_id: str) -> Room:
 
 
 async def _ticket(
-    api: Api, room_id: str, breakout_room: str | None, identity: Identity, resumption: str | None
+    api: Api, room: Room, breakout_room: str | None, identity: Identity, resumption: str | None
 ) -> Response:
+    """A ticket into ``room``; a newcomer (no breakout move, no resumption) is refused while
+    the room's ``starts_at`` is more than ``SIGNALING_EARLY_JOIN`` seconds away."""
+    room_id = room.id
+    early_join = api.node.settings.early_join
+    if (
+        room.starts_at is not None
+        and schedule.too_early(utcnow(), room.starts_at, early_join)
+        and breakout_room is None
+        and not await api.node.tokens.resumes(room_id, identity, resumption)
+    ):
+        starts_at = format_timestamp(room.starts_at)
+        opens_at = format_timestamp(schedule.opens_at(room.starts_at, early_join))
+        raise NOT_STARTED_YET(f"the room starts at {starts_at}; joining opens at {opens_at}")
     if breakout_room is not None:
         rooms = await api.node.breakout_rooms(room_id)
         if rooms is None:
@@ -136,7 +151,7 @@ async def start(api: Api, request: Request) -> Response:
         is_room_owner=room.created_by.id == principal.sub,
         groups=principal.groups,
     )
-    return await _ticket(api, room.id, body.breakout_room, identity, body.resumption)
+    return await _ticket(api, room, body.breakout_room, identity, body.resumption)
 
 
 async def start_invited(api: Api, request: Request) -> Response:
@@ -159,7 +174,7 @@ async def start_invited(api: Api, request: Request) -> Response:
         if not hmac.compare_digest(given, room.password.encode()):
             raise WRONG_ROOM_PASSWORD()
         await api.throttles.password.forgive(room.id, client, tried)
-    return await _ticket(api, room.id, body.breakout_room, Identity(kind="guest"), body.resumption)
+    return await _ticket(api, room, body.breakout_room, Identity(kind="guest"), body.resumption)
 
 
 async def call_in_start(api: Api, request: Request) -> Response:
@@ -183,7 +198,7 @@ async def call_in_start(api: Api, request: Request) -> Response:
     await throttles.guess.forgive("pin", client, by_client)
     await throttles.pin.forgive("call_in", body.id, by_id)
     room = await _room_or_404(api, config.room)
-    return await _ticket(api, room.id, None, Identity(kind="sip"), None)
+    return await _ticket(api, room, None, Identity(kind="sip"), None)
 
 
 OK = Answer(
@@ -210,6 +225,15 @@ BREAKOUT = (
     ),
 )
 
+#: The failure of :func:`_ticket` for a newcomer to a scheduled room that has not opened yet.
+NOT_STARTED = Failure(
+    NOT_STARTED_YET,
+    "the room's `starts_at` is more than `SIGNALING_EARLY_JOIN` (default 600) seconds away "
+    "(a breakout move or a resumption of a participant who was in the room is let through); "
+    "the message names `starts_at`",
+    "the room starts at 2030-01-01T09:00:00.000000Z; joining opens at 2030-01-01T08:50:00.000000Z",
+)
+
 ENDPOINTS = (
     Endpoint(
         "POST",
@@ -220,8 +244,8 @@ ENDPOINTS = (
         "A ticket for the `/signaling` WebSocket as the bearer token's user (reference §2.2). "
         "Any authenticated user may start an existing room; the creator becomes its "
         "moderator. The body is optional (an empty body counts as `{}`); unknown fields "
-        "(e.g. a `password`) are ignored. Checks, in order: token, room, body, ban, breakout "
-        "room, resumption.",
+        "(e.g. a `password`) are ignored. Checks, in order: token, room, body, ban, start time, "
+        "breakout room, resumption.",
         "bearer",
         (OK,),
         (
@@ -229,6 +253,7 @@ ENDPOINTS = (
             ROOM_NOT_FOUND,
             *body_failures(required=False),
             Failure(BANNED_FROM_ROOM, "the user is banned from the room"),
+            NOT_STARTED,
             *BREAKOUT,
             BACKEND,
             INTERNAL,
@@ -246,7 +271,8 @@ ENDPOINTS = (
         "A guest ticket for the `/signaling` WebSocket (reference §2.3). No authentication: "
         "an `Authorization` header is ignored. Checks, in order: body, invite code format, "
         "invite, its room, password (only when the room has one: constant-time compare; "
-        "failures are throttled per room and client address), breakout room, resumption. "
+        "failures are throttled per room and client address), start time, breakout room, "
+        "resumption. "
         "Bans are not checked (they are per user id).",
         "none",
         (OK,),
@@ -268,6 +294,7 @@ ENDPOINTS = (
                 "the room has a password and `password` is missing or differs "
                 "(a password sent for a room without one is ignored)",
             ),
+            NOT_STARTED,
             *BREAKOUT,
             BACKEND,
             INTERNAL,
@@ -310,6 +337,7 @@ ENDPOINTS = (
             ),
             Failure(INVALID_CREDENTIALS, "no room has this call-in id, or the PIN is wrong"),
             Failure(NOT_FOUND, "the call-in config's room was deleted meanwhile"),
+            NOT_STARTED,
             BACKEND,
             INTERNAL,
         ),

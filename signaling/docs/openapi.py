@@ -28,7 +28,7 @@ from signaling.tariff import Tariff, build_tariff
 from tickets import examples
 from tickets.api import ENDPOINTS
 from tickets.declaration import Answer, Endpoint
-from tickets.http import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from tickets.http import DEFAULT_PER_PAGE, MAX_PER_PAGE, ChoiceQuery, IntQuery
 
 OPENAPI_VERSION = "3.1.0"
 SCHEMAS = "#/components/schemas/"
@@ -151,6 +151,17 @@ def _tariff_example() -> Any:
     return msgspec.to_builtins(build_tariff(Settings(), namespaces))
 
 
+def _query(param: IntQuery | ChoiceQuery) -> dict[str, Any]:
+    return {
+        "name": param.name,
+        "in": "query",
+        "required": False,
+        "description": param.description,
+        "schema": param.schema,
+        "example": param.example,
+    }
+
+
 def _operation(endpoint: Endpoint, tariff: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
         "operationId": endpoint.name,
@@ -160,12 +171,8 @@ def _operation(endpoint: Endpoint, tariff: Any) -> dict[str, Any]:
         "security": _SECURITY[endpoint.auth],
     }
     parameters = [
-        *(PAGINATION_PARAMETERS if endpoint.paginated else ()),
-        *(
-            {"name": q.name, "in": "query", "required": False, "description": q.description}
-            | {"schema": q.schema, "example": q.example}
-            for q in endpoint.query
-        ),
+        *(PAGINATION_PARAMETERS if endpoint.paginated else []),
+        *map(_query, endpoint.query),
     ]
     if parameters:
         out["parameters"] = parameters

@@ -88,9 +88,10 @@ class LiveState(Protocol):
         or still present: a resumed session taking over its stale record),
         store it as present in the signaling room (a role stored room-wide wins over the given
         one) with the next value of the parent room's join counter as ``seq``,
-        and set the parent room's ``closes_at`` if not set yet. Emits ``session.started``
-        if no session runs, ``participant.joined`` unless the participant is present already
-        (a resumed session, or a breakout move)."""
+        and fix the parent room's ``closes_at`` (None: no limit) at its first join: every later
+        join until the room's keys are deleted (the session ended) gets that one. Emits
+        ``session.started`` if no session runs, ``participant.joined`` unless the participant
+        is present already (a resumed session, or a breakout move)."""
 
     async def leave(
         self,

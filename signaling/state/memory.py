@@ -40,7 +40,7 @@ class _Held:
 class _Room:
     count: int = 0
     seq: int = 0  # join counter
-    closes_at: str | None = None
+    closes_at: str | None = None  # fixed by the session's first join; "" = no limit
     rooms: dict[str | None, _SignalingRoom] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
     flags: dict[str, bool] = field(default_factory=dict)
@@ -117,7 +117,7 @@ class MemoryState:
             state.count += 1
         self._empty_since.pop(room, None)
         if state.closes_at is None:
-            state.closes_at = closes_at
+            state.closes_at = closes_at or ""
         state.seq += 1
         stored = msgspec.structs.replace(
             participant,
@@ -130,7 +130,9 @@ class MemoryState:
         if not (present or self._elsewhere(room, breakout, stored.id)):
             data = {**participant_event(stored), "joined_at": stored.joined_at}
             self._emit(room, stored.joined_at, "participant.joined", data)
-        return JoinResult(blocked=False, participant=_copy(stored), closes_at=state.closes_at)
+        return JoinResult(
+            blocked=False, participant=_copy(stored), closes_at=state.closes_at or None
+        )
 
     async def leave(
         self,

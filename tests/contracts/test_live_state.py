@@ -178,12 +178,24 @@ async def test_closes_at_is_set_by_the_first_join_only(live_state: LiveState) ->
     assert second.closes_at == T1
 
 
-async def test_closes_at_is_set_by_a_later_join_if_none_yet(live_state: LiveState) -> None:
+async def test_no_closes_at_at_the_first_join_stays_none(live_state: LiveState) -> None:
     room = _room()
     first = await live_state.join(room, None, _p("a"), limit=0, closes_at=None, counted=False)
     second = await live_state.join(room, None, _p("b"), limit=0, closes_at=T2, counted=False)
     assert first.closes_at is None
-    assert second.closes_at == T2
+    assert second.closes_at is None
+
+
+async def test_closes_at_is_fixed_again_by_the_next_session(live_state: LiveState) -> None:
+    room = _room()
+    first = await live_state.join(room, None, _p("a"), limit=0, closes_at=T1, counted=False)
+    assert first.closes_at == T1
+    assert await live_state.end_session(room)
+    again = await live_state.join(room, None, _p("b"), limit=0, closes_at=T2, counted=False)
+    assert again.closes_at == T2
+    assert await live_state.delete_room(room)
+    none = await live_state.join(room, None, _p("c"), limit=0, closes_at=None, counted=False)
+    assert none.closes_at is None
 
 
 # --- roles ----------------------------------------------------------------------------------

@@ -124,6 +124,7 @@ def test_bad_toml_value_names_the_variable(tmp_path: Path) -> None:
         ({"SIGNALING_HEARTBEAT_INTERVAL": "-0.5"}, "SIGNALING_HEARTBEAT_INTERVAL"),
         ({"SIGNALING_ROOM_GRACE_PERIOD": "-1"}, "SIGNALING_ROOM_GRACE_PERIOD"),
         ({"SIGNALING_PARTICIPANT_LIMIT": "-3"}, "SIGNALING_PARTICIPANT_LIMIT"),
+        ({"SIGNALING_EARLY_JOIN": "-1"}, "SIGNALING_EARLY_JOIN"),
         ({"SIGNALING_RESUMPTION_TTL": "soon"}, "SIGNALING_RESUMPTION_TTL"),
         ({"SIGNALING_PARTICIPANT_LIMIT": "1.5"}, "SIGNALING_PARTICIPANT_LIMIT"),
         ({"SIGNALING_WORKERS": "0"}, "SIGNALING_WORKERS"),
@@ -158,9 +159,17 @@ def test_a_cluster_is_a_shared_backend_for_workers() -> None:
 
 
 def test_zero_is_allowed_where_non_negative() -> None:
-    settings = load_settings({"SIGNALING_ROOM_GRACE_PERIOD": "0", "SIGNALING_TIME_LIMIT": "0"})
+    settings = load_settings(
+        {
+            "SIGNALING_ROOM_GRACE_PERIOD": "0",
+            "SIGNALING_TIME_LIMIT": "0",
+            "SIGNALING_EARLY_JOIN": "0",
+        }
+    )
     assert settings.room_grace_period == 0
     assert settings.time_limit == 0
+    assert settings.early_join == 0
+    assert load_settings({}).early_join == 600
 
 
 @given(port=st.integers(-100_000, 200_000))

@@ -24,9 +24,8 @@ if ARGV[6] == '0' and not present then
 end
 outbox_open()
 local session = outbox_session(true)
-if ARGV[5] ~= '' then
-  redis.call('SET', KEYS[2], ARGV[5], 'NX')
-end
+-- The session's first join fixes closes_at ('' = no limit) until the room's keys go.
+redis.call('SET', KEYS[2], ARGV[5], 'NX')
 local participant = cjson.decode(ARGV[3])
 local role = redis.call('HGET', KEYS[3], ARGV[2])
 if role then
