@@ -128,7 +128,7 @@ async def test_a_posted_message_reaches_every_node_and_the_history(spread: World
         f"[{message['timestamp']}] system: Ends in 5 minutes.\\nPlease wrap up.\n"
     )
     session = await session_of(owner, room)
-    by_session = await owner.request("GET", f"/v1/sessions/{session}/chat/export")
+    by_session = await recorded(owner, f"/v1/sessions/{session}/chat/export")
     assert by_session.json() == exported.json()  # the running session: its live chat
     await barrier(alice, bob, carol)  # nothing else was sent
 
@@ -156,7 +156,7 @@ async def test_finished_polls_are_kept_in_the_session(spread: World) -> None:
     session = await session_of(owner, room)
     path = f"/v1/sessions/{session}/polls"
     deadline = asyncio.get_running_loop().time() + 10
-    while not (listed := (await owner.request("GET", path)).json()["data"]):
+    while not (listed := (await recorded(owner, path)).json().get("data")):
         assert asyncio.get_running_loop().time() < deadline, "the poll was never recorded"
         await asyncio.sleep(0.1)
     assert listed == [
@@ -271,6 +271,7 @@ async def test_chat_refusals(world: World) -> None:
 async def test_who_may_use_chat_and_poll_routes(world: World, server: ServerProcess) -> None:
     owner, room, alice, bob = await meeting(world)
     session = await session_of(owner, room)
+    assert (await recorded(owner, f"/v1/sessions/{session}")).status_code == 200
     stranger = world.user("Mallory User")
     made = await owner.request("POST", f"/v1/rooms/{room}/invites", {})
     invite = {"Authorization": f"InviteCode {made.json()['invite_code']}"}
