@@ -35,6 +35,7 @@ from signaling.node import KEY_PREFIX, Node
 from signaling.tasks import cancel_until_done
 from tickets import api
 from tickets.http import ERROR_HANDLERS
+from tickets.limits import build_limits
 from tickets.throttle import build_throttles
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,11 @@ def create_app(settings: Settings) -> SignalingApp:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return INTERNAL_SERVER_ERROR().response()
 
-    routes = api.routes(node, build_throttles(settings, node.redis, KEY_PREFIX))
+    routes = api.routes(
+        node,
+        build_throttles(settings, node.redis, KEY_PREFIX),
+        build_limits(settings, node.redis, KEY_PREFIX),
+    )
     middleware = []
     if settings.cors_origins:
         middleware.append(

@@ -16,6 +16,7 @@ import msgspec
 from signaling.errors import SignalingError
 
 ENV_PREFIX = "SIGNALING_"
+REST_RATES = (0.01, 1_000_000.0)  # the REST rate limits' range (requests a second), or 0
 
 
 class ConfigError(SignalingError):
@@ -86,6 +87,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
     max_connections_per_ip: int = 128
     trusted_proxies: list[str] = []
 
+    # REST requests a second per client address and per bearer subject, bursts of twice
+    # that, shared by all nodes (tickets/limits.py): GETs, record writes, start calls; 0 = off.
+    rest_rate_read: float = 20.0
+    rest_rate_write: float = 5.0
+    rest_rate_start: float = 5.0
+
     password_attempts: int = 5
     password_window: float = 60.0
     guess_attempts: int = 20
@@ -139,6 +146,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=
         for name in non_negative:
             if getattr(self, name) < 0:
                 raise ConfigError(f"{ENV_PREFIX}{name.upper()} must be >= 0")
+        for name in ("rest_rate_read", "rest_rate_write", "rest_rate_start"):
+            rate = getattr(self, name)
+            if not (rate == 0 or REST_RATES[0] <= rate <= REST_RATES[1]):  # also NaN, inf
+                raise ConfigError(
+                    f"{ENV_PREFIX}{name.upper()} must be 0 (off) or {REST_RATES[0]:g} to "
+                    f"{REST_RATES[1]:g} requests a second, not {rate}"
+                )
         if not 0 < self.port < 65536:
             raise ConfigError(f"{ENV_PREFIX}PORT must be 1..65535, not {self.port}")
         if self.workers < 1:

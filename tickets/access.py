@@ -1,6 +1,7 @@
-"""What every REST handler gets (:class:`Api`: the server process and the throttles), and
-the checks they share: the caller, the path's room and invite, the creator rule, the
-``InviteCode`` credential. Each check's failure is declared beside it."""
+"""What every REST handler gets (:class:`Api`: the server process, the throttles and the
+rate limits), and the checks they share: the rate limit, the caller, the path's room and
+invite, the creator rule, the ``InviteCode`` credential. Each check's failure is declared
+beside it."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from starlette.requests import Request
 
 from signaling.auth import ADMIN_ROLE, Authenticator, Principal
 from signaling.config import Settings
-from signaling.errors import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, Failure
+from signaling.errors import FORBIDDEN, NOT_FOUND, UNAUTHORIZED, ApiError, Failure
 from signaling.modules.chat.types import ChatMessage
 from signaling.modules.moderation.module import TargetCommand
 from signaling.modules.moderation.types import Refusal
@@ -23,7 +24,8 @@ from signaling.tariff import Tariff
 from signaling.tokens import Tokens
 from signaling.webhooks.records import Records
 from signaling.wire import utcnow
-from tickets.throttle import Throttles
+from tickets.limits import Group, Limits
+from tickets.throttle import Throttles, client_address
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -134,14 +136,39 @@ def canonical_uuid(value: str) -> str | None:
 
 @dataclasses.dataclass(frozen=True)
 class Api:
-    """The server process and the throttles, with the checks the handlers share."""
+    """The server process, the throttles and the rate limits, with the checks the handlers
+    share."""
 
     node: RestNode
     throttles: Throttles
+    limits: Limits
+
+    async def within_limit(self, request: Request, group: Group, *, bearer: bool) -> None:
+        """Take a token of ``group`` for the client address and, where the endpoint takes a
+        bearer token (``bearer``) and a valid one is given, for its subject; 429 otherwise."""
+        subject = None
+        if bearer and _scheme(request) == "bearer":
+            caller = self._caller(request)
+            subject = caller.sub if isinstance(caller, Principal) else None
+        await self.limits.check(group, client_address(request), subject)
 
     def principal(self, request: Request) -> Principal:
         """The bearer token's caller; 401 otherwise."""
-        return self.node.authenticator.from_header(request.headers.get("authorization"))
+        caller = self._caller(request)
+        if isinstance(caller, ApiError):
+            raise caller
+        return caller
+
+    def _caller(self, request: Request) -> Principal | ApiError:
+        """The bearer token's caller or why there is none, verified once per request."""
+        if not hasattr(request.state, "caller"):
+            header = request.headers.get("authorization")
+            try:
+                request.state.caller = self.node.authenticator.from_header(header)
+            except ApiError as error:
+                request.state.caller = error
+        caller: Principal | ApiError = request.state.caller
+        return caller
 
     def profile(self, principal: Principal) -> UserProfile:
         return user_profile(principal, self.node.settings.avatar_base_url)
@@ -202,7 +229,7 @@ class Api:
         header = request.headers.get("authorization") or ""
         credential = header.strip().partition(" ")[2]
         if _scheme(request) != "invitecode":
-            self.node.authenticator.from_header(header or None)
+            self.principal(request)
             return
         code = canonical_uuid(credential.strip())
         invite = None if code is None else await self.node.registry.get_invite(code)

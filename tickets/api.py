@@ -20,6 +20,7 @@ from tickets import (
 )
 from tickets.access import Api, RestNode
 from tickets.declaration import Endpoint
+from tickets.limits import Limits
 from tickets.throttle import Throttles
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -38,7 +39,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 
-def routes(node: RestNode, throttles: Throttles) -> list[BaseRoute]:
+def routes(node: RestNode, throttles: Throttles, limits: Limits) -> list[BaseRoute]:
     """The routes of every endpoint, served by ``node``."""
-    api = Api(node, throttles)
+    api = Api(node, throttles, limits)
     return [endpoint.route(api) for endpoint in ENDPOINTS]

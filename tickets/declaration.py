@@ -15,6 +15,7 @@ from starlette.routing import Route
 from signaling.errors import INTERNAL_SERVER_ERROR, SERVICE_UNAVAILABLE, ApiError, Failure
 from tickets.access import Api
 from tickets.http import ChoiceQuery, IntQuery
+from tickets.limits import Group
 
 Auth = Literal["none", "bearer", "call_in", "admin", "bearer_or_invite"]
 Handler = Callable[[Api, Request], Awaitable[Response]]
@@ -39,7 +40,9 @@ class Endpoint:
     ``path`` is the router's (convertors included); ``failures`` are in the order their
     checks run; ``body`` is the request struct the handler reads (``body_required``: an empty
     body is refused); ``query`` are its query parameters besides the pagination's;
-    ``operation_id`` defaults to the handler's name.
+    ``operation_id`` defaults to the handler's name. Its rate limit (:attr:`group`) is
+    checked before the handler runs: ``starts`` for an endpoint that issues a ticket,
+    ``limited=False`` for one that does nothing and reaches no backend.
     """
 
     method: str
@@ -57,17 +60,37 @@ class Endpoint:
     paginated: bool = False
     query: tuple[IntQuery | ChoiceQuery, ...] = ()
     operation_id: str = ""
+    starts: bool = False
+    limited: bool = True
 
     @property
     def name(self) -> str:
         return self.operation_id or self.handler.__name__
 
+    @property
+    def group(self) -> Group | None:
+        """The rate-limit group of this endpoint; None: not limited."""
+        if not self.limited:
+            return None
+        if self.starts:
+            return Group.START
+        return Group.READ if self.method == "GET" else Group.WRITE
+
+    @property
+    def all_failures(self) -> tuple[Failure, ...]:
+        """:attr:`failures` after its rate limit's (the first check)."""
+        return self.failures if self.group is None else (self.group.failure, *self.failures)
+
     def route(self, api: Api) -> Route:
         """The route that serves this endpoint for ``api``."""
         handler = self.handler
+        group = self.group
+        bearer = self.auth != "none"  # whether the subject of a bearer token counts
 
         async def endpoint(request: Request) -> Response:
             try:
+                if group is not None:
+                    await api.within_limit(request, group, bearer=bearer)
                 return await handler(api, request)
             except ApiError as error:  # also where the app has no handler for it
                 return error.response()

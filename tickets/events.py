@@ -29,6 +29,7 @@ ENDPOINTS = tuple(
         (),
         (Failure(NO_EVENTS, "always"), INTERNAL),
         operation_id=f"no_events_{method.lower()}",
+        limited=False,  # like any unknown path: nothing done, no backend
     )
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
 )

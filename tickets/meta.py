@@ -72,6 +72,7 @@ ENDPOINTS = (
             ),
         ),
         (),
+        limited=False,  # a probe
     ),
     Endpoint(
         "GET",
@@ -91,5 +92,6 @@ ENDPOINTS = (
             ),
         ),
         (),
+        limited=False,  # rendered once, reaches no backend
     ),
 )

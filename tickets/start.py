@@ -261,6 +261,7 @@ ENDPOINTS = (
         StartBody,
         body_required=False,
         body_example=StartBody(resumption=examples.RESUMPTION),
+        starts=True,
     ),
     Endpoint(
         "POST",
@@ -301,6 +302,7 @@ ENDPOINTS = (
         ),
         InvitedStartBody,
         body_example=InvitedStartBody(invite_code=examples.INVITE_CODE, password=examples.PASSWORD),
+        starts=True,
     ),
     Endpoint(
         "POST",
@@ -343,5 +345,6 @@ ENDPOINTS = (
         ),
         CallInStartBody,
         body_example=CallInStartBody(id=examples.SIP_ID, pin=examples.PIN),
+        starts=True,
     ),
 )

@@ -197,7 +197,7 @@ def _operation(endpoint: Endpoint, tariff: Any) -> dict[str, Any]:
 def _responses(endpoint: Endpoint, tariff: Any) -> dict[str, Any]:
     answers = {answer.status: answer for answer in endpoint.answers}
     failures: dict[int, list[Failure]] = {}
-    for failure in endpoint.failures:
+    for failure in endpoint.all_failures:
         if failure.problem.status in answers:
             raise RuntimeError(f"{endpoint.name}: {failure.problem.status} is described twice")
         failures.setdefault(failure.problem.status, []).append(failure)
@@ -371,9 +371,7 @@ def _clean(value: Any) -> Any:
 
 
 def _description() -> str:
-    codes = sorted(
-        {(f.problem.status, f.problem.code) for endpoint in ENDPOINTS for f in endpoint.failures}
-    )
+    codes = sorted({(f.problem.status, f.problem.code) for e in ENDPOINTS for f in e.all_failures})
     table = "\n".join(f"| {status} | `{code}` |" for status, code in codes)
     return f"""\
 The REST side of an OpenTalk-compatible conference server: tickets for the `/signaling`
@@ -393,6 +391,12 @@ WebSocket (described by `protocol/asyncapi.yaml`), and the records a frontend ma
   path with a trailing slash is redirected (307) to the path without it.
 - 503 `service_unavailable` (with `Retry-After`) means the shared backend (Redis) is
   unreachable; 500 `internal_server_error` is a bug. Neither is a client mistake.
+- Rate limits: the requests of one client address, and those with the bearer token of one
+  subject, each fill a token bucket per group of routes (GETs, record writes, start calls;
+  `SIGNALING_REST_RATE_READ`, `_WRITE`, `_START` a second, bursts of twice that) counted on
+  all nodes; past it a request answers 429 `too_many_requests` with `Retry-After` (whole
+  seconds until one more is allowed) and nothing is done. `/healthz`, this document and
+  `/v1/events/` are not limited.
 - CORS (preflight `OPTIONS`, `Authorization` and `Content-Type` allowed) is on only for the
   origins in `SIGNALING_CORS_ORIGINS`.
 

@@ -19,6 +19,7 @@ Redis, or one cluster); ``broker`` is the first node of the test's network.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -48,6 +49,8 @@ from signaling.webhooks.records_redis import RedisRecords
 from signaling.webhooks.records_sqlite import SqliteRecords
 from tests.support.redis import RedisServer
 from tests.support.redis_cluster import shared_cluster
+from tickets.limits import Buckets, MemoryBuckets
+from tickets.limits_redis import RedisBuckets
 
 T = TypeVar("T")
 Factory = Callable[[], AbstractAsyncContextManager[T]]
@@ -299,6 +302,22 @@ def _redis_records(cluster: bool) -> Factory[Records]:
     return records
 
 
+@asynccontextmanager
+async def _memory_buckets() -> AsyncIterator[Buckets]:
+    yield MemoryBuckets()
+
+
+@asynccontextmanager
+async def _redis_buckets(cluster: bool) -> AsyncIterator[Buckets]:
+    async with _redis_backend(cluster) as backend:
+        yield RedisBuckets(backend.client, backend.prefix)
+
+
+_BUCKETS_FACTORIES: dict[str, Factory[Buckets]] = {
+    "memory": _memory_buckets,
+    "redis": functools.partial(_redis_buckets, cluster=False),
+    "cluster": functools.partial(_redis_buckets, cluster=True),
+}
 _EMITTING_FACTORIES: dict[str, Factory[Emitting]] = {
     "memory": _memory_emitting,
     "redis": _redis_emitting(cluster=False),
@@ -377,6 +396,12 @@ async def live_state(live_state_factory: Factory[LiveState]) -> AsyncIterator[Li
 async def emitting(request: pytest.FixtureRequest) -> AsyncIterator[Emitting]:
     async with _factory(request, _EMITTING_FACTORIES)() as pair:
         yield pair
+
+
+@pytest.fixture(params=BACKENDS)
+async def buckets(request: pytest.FixtureRequest) -> AsyncIterator[Buckets]:
+    async with _factory(request, _BUCKETS_FACTORIES)() as found:
+        yield found
 
 
 @pytest.fixture(params=["sqlite", "redis", "cluster"])

@@ -24,10 +24,17 @@ _TLS = ssl.create_default_context()
 class Api:
     """REST calls against one server, as the user whose bearer token is given."""
 
-    def __init__(self, server: ServerProcess, token: str | None = None) -> None:
+    def __init__(
+        self, server: ServerProcess, token: str | None = None, local_address: str | None = None
+    ) -> None:
         self.server = server
         self.token = token
-        self.http = httpx.AsyncClient(base_url=server.base_url, timeout=10, verify=_TLS)
+        transport = None  # ``local_address``: the loopback address the calls come from
+        if local_address is not None:
+            transport = httpx.AsyncHTTPTransport(local_address=local_address, verify=_TLS)
+        self.http = httpx.AsyncClient(
+            base_url=server.base_url, timeout=10, verify=_TLS, transport=transport
+        )
 
     def _headers(self, token: str | None) -> dict[str, str]:
         token = token or self.token

@@ -19,6 +19,9 @@ from signaling.auth import issue_dev_token
 
 TEST_SECRET = "test-secret-for-the-signaling-suite-0123456789abcdef"
 _RUNNING: set[ServerProcess] = set()
+#: The REST rate limits of every test server whose ``env`` sets none: far above what a test
+#: sends (all of a test's requests come from 127.0.0.1, often with one bearer token).
+UNLIMITED_REST = {f"SIGNALING_REST_RATE_{group}": "10000" for group in ("READ", "WRITE", "START")}
 
 
 @atexit.register
@@ -55,6 +58,7 @@ class ServerProcess:
             "SIGNALING_DATA_DIR": self.data_dir,
             "SIGNALING_JWT_SECRET": TEST_SECRET,
             "SIGNALING_LOG_LEVEL": "warning",
+            **UNLIMITED_REST,
             **(env or {}),
         }
         self.proc: subprocess.Popen[bytes] | None = None

@@ -239,3 +239,18 @@ def test_the_demo_is_on_only_with_the_embedded_dev_secret(tmp_path: Path) -> Non
     assert not load_settings({"SIGNALING_DEMO": "false"}).demo_enabled
     assert load_settings({"SIGNALING_DEMO": "1"}).demo_enabled
     assert load_settings({"SIGNALING_JWT_SECRET": ""}).demo_enabled  # empty: unset
+
+
+def test_rest_rates_are_off_or_within_range() -> None:
+    defaults = load_settings({})
+    assert (defaults.rest_rate_read, defaults.rest_rate_write, defaults.rest_rate_start) == (
+        20,
+        5,
+        5,
+    )
+    settings = load_settings({"SIGNALING_REST_RATE_READ": "0", "SIGNALING_REST_RATE_START": "0.5"})
+    assert (settings.rest_rate_read, settings.rest_rate_start) == (0, 0.5)
+    for group in ("READ", "WRITE", "START"):
+        for bad in ("-1", "0.001", "nan", "inf", "2000000", "many"):
+            with pytest.raises(ConfigError, match=f"SIGNALING_REST_RATE_{group}"):
+                load_settings({f"SIGNALING_REST_RATE_{group}": bad})

@@ -40,7 +40,7 @@ COMMITTED = ROOT / "protocol" / "openapi.yaml"
 REGENERATE = "run `signaling openapi --output protocol/openapi.yaml`"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 #: Every error code of the catalogue a REST endpoint declares, with its status.
-DECLARED = {(f.problem.code, f.problem.status) for e in ENDPOINTS for f in e.failures}
+DECLARED = {(f.problem.code, f.problem.status) for e in ENDPOINTS for f in e.all_failures}
 
 
 @pytest.fixture(scope="module")
@@ -315,7 +315,20 @@ def test_reference_error_codes_are_documented(
 
 def test_the_event_route_has_no_success(document: dict[str, Any]) -> None:
     statuses = set(_operation(document, "GET", "/v1/rooms/{room_id}/event")["responses"])
-    assert statuses == {"401", "404", "500", "503"}
+    assert statuses == {"401", "404", "429", "500", "503"}
+
+
+def test_every_rate_limited_operation_documents_its_429(document: dict[str, Any]) -> None:
+    for endpoint in ENDPOINTS:
+        responses = _operation(document, endpoint.method, openapi_path(endpoint.path))["responses"]
+        if endpoint.group is None:
+            assert "429" not in responses, endpoint.name
+            continue
+        refused = responses["429"]
+        assert f"`SIGNALING_REST_RATE_{endpoint.group.name}`" in refused["description"]
+        assert refused["headers"]["Retry-After"]["required"] is True
+    limited = {e.group for e in ENDPOINTS if e.group is not None}
+    assert len(limited) == 3  # every group has routes
 
 
 def test_error_bodies(document: dict[str, Any]) -> None:
