@@ -23,6 +23,8 @@ SHARED_ENV = {
     "SIGNALING_WEBHOOK_RETRY_BASE": "0.2",
     "SIGNALING_WEBHOOK_RETRY_MAX": "1",
     "SIGNALING_WEBHOOK_MOVE_WINDOW": "2",
+    # the shared servers stop at the session's end: not a drain test (test_drain.py is)
+    "SIGNALING_DRAIN_SECONDS": "1",
 }
 
 

@@ -103,8 +103,10 @@ class ServerProcess:
         except OSError:
             return ""
 
-    def stop(self, timeout: float = 15.0) -> int | None:
-        """SIGTERM and wait; returns the exit code."""
+    def stop(self, timeout: float = 30.0) -> int | None:
+        """SIGTERM and wait; returns the exit code. The default outlasts the server's own
+        bound (drain 10 s + shutdown 5 s + 5 s, then it ends itself): a client left open
+        keeps a draining server that long."""
         if self.proc is None or self.proc.poll() is not None:
             return None if self.proc is None else self.proc.returncode
         self.proc.send_signal(signal.SIGTERM)
