@@ -66,10 +66,8 @@ def _line(message: ExportedMessage) -> str:
     return f"[{message.timestamp}] {message.display_name or message.source}: {content}\n"
 
 
-def _export(
-    request: Request, messages: list[ChatMessage], names: dict[str, str], name: str
-) -> Response:
-    """The messages in the requested format (``name`` names the download)."""
+def _export(form: str, messages: list[ChatMessage], names: dict[str, str], name: str) -> Response:
+    """The messages in the format ``form`` (``name`` names the download)."""
     exported = [
         ExportedMessage(
             id=m.id,
@@ -80,7 +78,7 @@ def _export(
         )
         for m in messages
     ]
-    if FORMAT.read(request) == "json":
+    if form == "json":
         return json_response(ChatExport(data=exported))
     return Response(
         "".join(_line(message) for message in exported),
@@ -118,10 +116,10 @@ async def post_chat_message(api: Api, request: Request) -> Response:
 
 async def export_room_chat(api: Api, request: Request) -> Response:
     room = await api.managed_room(request)
-    FORMAT.read(request)
+    form = FORMAT.read(request)
     if await api.node.state.session(room.id) is None:
         raise NO_SESSION()
-    return _export(request, *await _live(api, room.id), room.id)
+    return _export(form, *await _live(api, room.id), room.id)
 
 
 async def _running(api: Api, session: MeetingSession) -> bool:
@@ -130,16 +128,16 @@ async def _running(api: Api, session: MeetingSession) -> bool:
 
 async def export_session_chat(api: Api, request: Request) -> Response:
     session = await managed_session(api, request)
-    FORMAT.read(request)
+    form = FORMAT.read(request)
     if await _running(api, session):
-        return _export(request, *await _live(api, session.room_id), session.id)
+        return _export(form, *await _live(api, session.room_id), session.id)
     kept = await api.node.records.chat(session.id)
     if kept is None:
         raise NO_KEPT_CHAT()
     names = {
         a.participant_id: a.display_name for a in await api.node.records.attendances(session.id)
     }
-    return _export(request, decode_history(kept), names, session.id)
+    return _export(form, decode_history(kept), names, session.id)
 
 
 async def delete_session_chat(api: Api, request: Request) -> Response:

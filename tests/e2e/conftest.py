@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from tests.support.client import Api
+from tests.support.nodes import NodeGroup
 from tests.support.redis import RedisServer
 from tests.support.server import ServerProcess
 from tests.support.world import World
@@ -63,5 +64,21 @@ async def user(server: ServerProcess) -> AsyncIterator[Api]:
 async def world(server: ServerProcess) -> AsyncIterator[World]:
     """Fresh users, guests and SIP callers on the shared server; closed after the test."""
     made = World(server)
+    yield made
+    await made.aclose()
+
+
+@pytest.fixture(scope="module")
+def group() -> Iterator[NodeGroup]:
+    """Three nodes over one Redis, shared by one test module."""
+    shared = NodeGroup()
+    yield shared
+    shared.stop()
+
+
+@pytest.fixture
+async def spread(group: NodeGroup) -> AsyncIterator[World]:
+    """A world on the three nodes (REST on node 0 unless a user is made elsewhere)."""
+    made = World(*group.nodes)
     yield made
     await made.aclose()

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -18,13 +18,6 @@ from tests.support.world import (
 
 BACKEND = "/OpenTalk/Backend"
 FRONTEND = "/OpenTalk/Frontend"
-
-
-@pytest.fixture(scope="module")
-def group() -> Iterator[NodeGroup]:
-    shared = NodeGroup()
-    yield shared
-    shared.stop()
 
 
 @pytest.fixture

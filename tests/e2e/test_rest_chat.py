@@ -7,32 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
 
 import httpx
-import pytest
 
 from tests.support.client import Api, Json, Peer
 from tests.support.expect import TIMESTAMP, barrier
-from tests.support.nodes import NodeGroup
 from tests.support.server import ServerProcess
 from tests.support.world import World
 
 SYSTEM = "system"
-
-
-@pytest.fixture(scope="module")
-def group() -> Iterator[NodeGroup]:
-    shared = NodeGroup()
-    yield shared
-    shared.stop()
-
-
-@pytest.fixture
-async def spread(group: NodeGroup) -> AsyncIterator[World]:
-    made = World(*group.nodes)
-    yield made
-    await made.aclose()
 
 
 def code(response: httpx.Response) -> tuple[int, str]:

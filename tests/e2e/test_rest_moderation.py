@@ -5,10 +5,8 @@ on node 0 and the participants on nodes 1 and 2; refusals and authorization on b
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 
 import httpx
-import pytest
 
 from tests.support.client import Api, Peer
 from tests.support.expect import barrier, by_message, frames, nothing_for
@@ -25,21 +23,6 @@ ROUTES = (
     "waiting/{pid}/accept",
     "end",
 )
-
-
-@pytest.fixture(scope="module")
-def group() -> Iterator[NodeGroup]:
-    shared = NodeGroup()
-    yield shared
-    shared.stop()
-
-
-@pytest.fixture
-async def spread(group: NodeGroup) -> AsyncIterator[World]:
-    """A world on the three nodes (REST on node 0 unless a user is made elsewhere)."""
-    made = World(*group.nodes)
-    yield made
-    await made.aclose()
 
 
 async def post(
