@@ -28,7 +28,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from signaling.auth import Authenticator
 from signaling.broker import Broker
@@ -72,6 +72,16 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "opentalk-signaling:"
 TIMER_PERIOD = 0.2  # how often a node looks for due module timers
 RELIABLE_ATTEMPTS = 60  # an announcement that must go out is retried for about 2 minutes
+
+
+class _Suspect(NamedTuple):
+    """A participant the sweeper found without its runner lock."""
+
+    room: str
+    breakout: str | None
+    pid: str
+    runner: str
+    held: bool  # in the waiting room
 
 
 def build_modules(ctx: ModuleContext) -> dict[str, Module]:
@@ -255,35 +265,59 @@ class Node:
         return None
 
     async def _sweep_dead_sessions(self) -> None:
+        """Report the participants whose presence expired, after a second look.
+
+        A closing session releases its runner lock before it leaves the room (§19.10), so a
+        missing lock alone may be a session about to leave by itself (``quit``) or a move
+        between rooms; only who still lacks it, on the same record, ``ttl / 2`` later is
+        gone with its node."""
         ttl = self.settings.presence_ttl
         connected = self._connected_since
         if connected is None or time.monotonic() - connected < ttl:
             return  # after a Redis restart every presence looks expired for a while
         if not await self.store.put_new("sweep-lock", self.id.encode(), ttl / 2):
             return
+        suspects = await self._without_runner()
+        if not suspects:
+            return
+        await asyncio.sleep(ttl / 2)
+        active = await self.tokens.runners_active([suspect.pid for suspect in suspects])
+        for suspect, running in zip(suspects, active, strict=True):
+            if running:
+                continue
+            room, breakout, pid = suspect.room, suspect.breakout, suspect.pid
+            if suspect.held:
+                for module in self.modules.values():
+                    await module.on_held_lost(room, pid)
+                continue
+            at = format_timestamp(utcnow())
+            if await self.state.leave(room, breakout, pid, at, suspect.runner, "timeout"):
+                log.info("participant %s of %s timed out (dead node)", pid, room)
+                for module in self.modules.values():
+                    await module.on_presence_lost(room, breakout, pid)
+
+    async def _without_runner(self) -> list[_Suspect]:
+        """Every present or held participant whose runner lock is missing."""
+        suspects: list[_Suspect] = []
         for room in await self.state.rooms():
             for breakout in await self.state.breakouts(room):
                 present = [
                     p for p in await self.state.participants(room, breakout) if p.left_at is None
                 ]
                 active = await self.tokens.runners_active([p.id for p in present])
-                for participant, running in zip(present, active, strict=True):
-                    if running:
-                        continue
-                    at = format_timestamp(utcnow())
-                    if await self.state.leave(
-                        room, breakout, participant.id, at, participant.runner, "timeout"
-                    ):
-                        log.info("participant %s of %s timed out (dead node)", participant.id, room)
-                        for module in self.modules.values():
-                            await module.on_presence_lost(room, breakout, participant.id)
+                suspects += [
+                    _Suspect(room, breakout, p.id, p.runner, held=False)
+                    for p, running in zip(present, active, strict=True)
+                    if not running
+                ]
             held = [participant for participant, _ in await self.state.waiting(room)]
-            for participant, running in zip(
-                held, await self.tokens.runners_active([p.id for p in held]), strict=True
-            ):
-                if not running:
-                    for module in self.modules.values():
-                        await module.on_held_lost(room, participant.id)
+            active = await self.tokens.runners_active([p.id for p in held])
+            suspects += [
+                _Suspect(room, None, p.id, p.runner, held=True)
+                for p, running in zip(held, active, strict=True)
+                if not running
+            ]
+        return suspects
 
     async def _check_epoch(self) -> None:
         """Called on every (re)connection of the broker."""
