@@ -9,6 +9,7 @@ that are not per room (registry records, tickets, runner locks) spread by their 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import SlotNotCoveredError
 from redis.maint_notifications import MaintNotificationsConfig
 
@@ -24,6 +26,20 @@ from signaling.config import Settings
 Client = aioredis.Redis | RedisCluster  # what every Redis backend runs its commands on
 # a pooled connection whose server went away is replaced before use
 _NO_MAINT = MaintNotificationsConfig(enabled=False)
+
+
+class GuardedConnection(aioredis.Connection):
+    """redis-py's connection, except that a write on a connection another task closed
+    meanwhile (the cluster client does so on failover; redis/redis-py#3546) raises
+    ConnectionError, which the client retries and we report as a backend error, instead of
+    AttributeError (a 500)."""
+
+    async def _send_packed_command(self, command: Iterable[bytes]) -> None:
+        writer = self._writer
+        if writer is None:
+            raise RedisConnectionError("the connection was closed by another task")
+        writer.writelines(command)
+        await writer.drain()
 
 
 class Shards:
@@ -99,7 +115,7 @@ def cluster_nodes(nodes: list[str]) -> list[ClusterNode]:
 def connect(settings: Settings) -> Connection | None:
     """The node's Redis connection, or None on the embedded backend (no Redis configured)."""
     if settings.redis_cluster_nodes:
-        client: Client = RedisCluster(
+        cluster = RedisCluster(
             startup_nodes=cluster_nodes(settings.redis_cluster_nodes),
             # per master; redis-py's cluster client does not queue past it (a burst beyond
             # fails as a backend error), unlike the blocking pool of one Redis
@@ -111,7 +127,12 @@ def connect(settings: Settings) -> Connection | None:
             retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), 3),
             maint_notifications_config=_NO_MAINT,
         )
-        return Connection(client, Shards(client, None))
+        # RedisCluster takes no connection class: its nodes, found now and later, take it
+        # from these shared keyword arguments
+        cluster.connection_kwargs["connection_class"] = GuardedConnection
+        for node in cluster.nodes_manager.startup_nodes.values():
+            node.connection_class = GuardedConnection
+        return Connection(cluster, Shards(cluster, None))
     if settings.redis_url is None:
         return None
     pool = aioredis.BlockingConnectionPool.from_url(
@@ -121,6 +142,7 @@ def connect(settings: Settings) -> Connection | None:
         socket_timeout=2,
         socket_connect_timeout=2,
         maint_notifications_config=_NO_MAINT,
+        connection_class=GuardedConnection,
     )
-    client = aioredis.Redis(connection_pool=pool)
+    client: Client = aioredis.Redis(connection_pool=pool)
     return Connection(client, Shards(client, settings.redis_url))
