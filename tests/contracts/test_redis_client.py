@@ -37,7 +37,7 @@ async def test_a_write_on_a_closed_connection_is_a_backend_error(redis_url: str)
         await raw.connect()  # type: ignore[no-untyped-call]
         await raw.disconnect()  # another task closed it
         with pytest.raises(RedisConnectionError) as raised:
-            await raw._send_packed_command([raw.pack_command("PING")[0]])
+            await raw._write(raw.pack_command("PING"))
         assert isinstance(raised.value, BACKEND_ERRORS)
         assert await connection.client.ping()  # the pool goes on
     finally:
