@@ -93,7 +93,6 @@ class Hub:
         self._broker = broker
         self.metrics = Metrics()  # the process's figures; sessions add to them
         self._channels: dict[str, set[Session]] = {}
-        self._attached: dict[Session, int] = {}  # how many channels each session is on
         self._subscribing: dict[str, asyncio.Future[None]] = {}  # subscriptions under way
         self._own: dict[bytes, Delivery] = {}  # this node's publications on their way back
         self.idle = asyncio.Event()  # set while no local session is attached
@@ -102,17 +101,14 @@ class Hub:
 
     def sessions(self) -> list[Session]:
         """Every local session that is attached to at least one channel."""
-        return list(self._attached)
+        return list({s for members in self._channels.values() for s in members})
 
     async def attach(self, session: Session, channels: list[str]) -> None:
         """Make ``session`` receive what is published on ``channels`` from now on."""
         new = [channel for channel in channels if channel not in self._channels]
         joining = {self._subscribing[c] for c in channels if c in self._subscribing}
         for channel in channels:
-            members = self._channels.setdefault(channel, set())
-            if session not in members:
-                members.add(session)
-                self._attached[session] = self._attached.get(session, 0) + 1
+            self._channels.setdefault(channel, set()).add(session)
         self.idle.clear()
         done = asyncio.get_running_loop().create_future()
         for channel in new:
@@ -134,13 +130,9 @@ class Hub:
         gone = []
         for channel in channels:
             members = self._channels.get(channel)
-            if members is None or session not in members:
+            if members is None:
                 continue
-            members.remove(session)
-            if self._attached[session] == 1:
-                del self._attached[session]
-            else:
-                self._attached[session] -= 1
+            members.discard(session)
             if not members:
                 del self._channels[channel]
                 gone.append(channel)

@@ -24,7 +24,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
+import secrets
 import struct
 from typing import Any
 
@@ -43,24 +43,6 @@ PING_RATE = 1.0  # client pings per second, sustained
 PING_BURST = 10
 LINK_EXTENSION = "signaling.link"
 _TEXT = 0x81  # FIN and opcode 1 (text); a server frame has no mask bit
-
-
-class _PingPayloads:
-    """Unpredictable 8-byte ping payloads, cut from one ``os.urandom`` call per 512 of them
-    (a system call per ping: 8 % of an idle node's busy time)."""
-
-    def __init__(self) -> None:
-        self._pool = b""
-        self._at = 0
-
-    def next(self) -> bytes:
-        if self._at >= len(self._pool):
-            self._pool, self._at = os.urandom(4096), 0
-        self._at += 8
-        return self._pool[self._at - 8 : self._at]
-
-
-_ping_payloads = _PingPayloads()
 
 
 def text_frame(text: str) -> bytes:
@@ -179,7 +161,7 @@ class SignalingProtocol(WebSocketsSansIOProtocol):
         self.ping_timer = None
         if self.close_sent or self.transport.is_closing():
             return
-        self.pending_ping_payload = _ping_payloads.next()
+        self.pending_ping_payload = secrets.token_bytes(8)
         self.ping_sent_at = self.loop.time()
         self.conn.send_ping(self.pending_ping_payload)
         self.transport.write(b"".join(self.conn.data_to_send()))
