@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from tests.support.client import Api
-from tests.support.nodes import NodeGroup
+from tests.support.nodes import NodeGroup, TrackedNodeGroup
 from tests.support.redis import RedisServer
 from tests.support.server import ServerProcess
 from tests.support.world import World
@@ -74,6 +74,15 @@ def group() -> Iterator[NodeGroup]:
     shared = NodeGroup()
     yield shared
     shared.stop()
+
+
+@pytest.fixture
+async def tracked() -> AsyncIterator[TrackedNodeGroup]:
+    """Three fresh nodes for one test (it may kill them), closing what it made through them."""
+    made = TrackedNodeGroup()
+    yield made
+    await made.aclose()
+    made.stop()
 
 
 @pytest.fixture

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
-
-import pytest
 
 from tests.support.client import Peer
 from tests.support.commands import talking_stick
@@ -20,41 +17,30 @@ from tests.support.nodes import TrackedNodeGroup
 WINDOW = 5.0  # the deadline (or the presence TTL of the dead node), then quiet time
 
 
-@pytest.fixture
-def group() -> Iterator[TrackedNodeGroup]:
-    made = TrackedNodeGroup()
-    yield made
-    made.stop()
-
-
-@pytest.fixture
-async def world(group: TrackedNodeGroup) -> AsyncIterator[TrackedNodeGroup]:
-    yield group
-    await group.aclose()
-
-
-async def spread(world: TrackedNodeGroup) -> tuple[str, list[Peer]]:
+async def spread(tracked: TrackedNodeGroup) -> tuple[str, list[Peer]]:
     """Moderator Alice on node 0, Bob on node 1, Carol on node 2, each seen by the others."""
-    owner = world.user(0, "Olivia")
+    owner = tracked.user(0, "Olivia")
     room: str = (await owner.create_room())["id"]
-    peers = [await world.join(owner, room, "Alice")]
+    peers = [await tracked.join(owner, room, "Alice")]
     for node, name in ((1, "Bob"), (2, "Carol")):
-        peer = await world.join(world.user(node, name), room, name)
+        peer = await tracked.join(tracked.user(node, name), room, name)
         for other in peers:
             await other.expect("control", "joined")
         peers.append(peer)
     return room, peers
 
 
-async def test_a_timer_ends_once_for_everyone_after_its_node_died(world: TrackedNodeGroup) -> None:
-    _, (alice, bob, carol) = await spread(world)
+async def test_a_timer_ends_once_for_everyone_after_its_node_died(
+    tracked: TrackedNodeGroup,
+) -> None:
+    _, (alice, bob, carol) = await spread(tracked)
     command = {"action": "start", "kind": "countdown", "duration": 2, "enable_ready_check": True}
     await alice.send("timer", command)
     begun = time.monotonic()
     tid = (await alice.expect("timer", "started"))["timer_id"]
     for peer in (bob, carol):
         assert (await peer.expect("timer", "started"))["timer_id"] == tid
-    world.nodes[0].kill()
+    tracked.nodes[0].kill()
 
     expired = ("timer", {"message": "stopped", "timer_id": tid, "kind": "expired"})
     for got in await asyncio.gather(*(collect(p, begun + WINDOW) for p in (bob, carol))):
@@ -62,9 +48,9 @@ async def test_a_timer_ends_once_for_everyone_after_its_node_died(world: Tracked
 
 
 async def test_a_vote_ends_once_for_everyone_after_its_initiators_node_died(
-    world: TrackedNodeGroup,
+    tracked: TrackedNodeGroup,
 ) -> None:
-    _, (alice, bob, carol) = await spread(world)
+    _, (alice, bob, carol) = await spread(tracked)
     command = {
         "action": "start",
         "kind": "roll_call",
@@ -85,7 +71,7 @@ async def test_a_vote_ends_once_for_everyone_after_its_initiators_node_died(
     assert (await bob.expect("legal_vote", "voted"))["response"] == "success"
     for peer in (alice, bob, carol):
         await peer.expect("legal_vote", "updated")
-    world.nodes[0].kill()
+    tracked.nodes[0].kill()
 
     for got in await asyncio.gather(*(collect(p, begun + WINDOW + 2) for p in (bob, carol))):
         [(namespace, ended)] = gone(got, alice)
@@ -96,13 +82,13 @@ async def test_a_vote_ends_once_for_everyone_after_its_initiators_node_died(
 
 
 async def test_votes_on_two_nodes_count_once_and_the_stick_passes_between_nodes(
-    world: TrackedNodeGroup,
+    tracked: TrackedNodeGroup,
 ) -> None:
-    room, (alice, bob, carol) = await spread(world)
-    bob_api = world.apis[1]
+    room, (alice, bob, carol) = await spread(tracked)
+    bob_api = tracked.apis[1]
     started = await bob_api.start(room)  # Bob's second session, on node 2
-    bob2 = await Peer.connect(world.nodes[2], started["ticket"], started["resumption"])
-    world.peers.append(bob2)
+    bob2 = await Peer.connect(tracked.nodes[2], started["ticket"], started["resumption"])
+    tracked.peers.append(bob2)
     await bob2.join("Bob again")
     for peer in (alice, bob, carol):
         await peer.expect("control", "joined")
@@ -168,8 +154,8 @@ async def test_votes_on_two_nodes_count_once_and_the_stick_passes_between_nodes(
         assert got == [], got  # each event once
 
 
-async def test_the_stick_moves_on_when_the_speakers_node_died(world: TrackedNodeGroup) -> None:
-    _, (alice, bob, carol) = await spread(world)
+async def test_the_stick_moves_on_when_the_speakers_node_died(tracked: TrackedNodeGroup) -> None:
+    _, (alice, bob, carol) = await spread(tracked)
     stick = talking_stick([bob.id, carol.id])
     await alice.send("automod", stick)
     for peer in (alice, bob, carol):
@@ -177,7 +163,7 @@ async def test_the_stick_moves_on_when_the_speakers_node_died(world: TrackedNode
     await alice.send("automod", {"action": "select", "how": "next"})
     for peer in (alice, bob, carol):
         assert (await peer.expect("automod", "speaker_updated"))["speaker"] == bob.id
-    world.nodes[1].kill()  # Bob's node: no leave hook runs for him (B.8-5)
+    tracked.nodes[1].kill()  # Bob's node: no leave hook runs for him (B.8-5)
 
     passed = {
         "message": "speaker_updated",
@@ -192,13 +178,13 @@ async def test_the_stick_moves_on_when_the_speakers_node_died(world: TrackedNode
 
 
 async def test_selections_on_two_nodes_at_once_apply_one_after_the_other(
-    world: TrackedNodeGroup,
+    tracked: TrackedNodeGroup,
 ) -> None:
-    room, (alice, bob, carol) = await spread(world)
-    owner = world.apis[0]
+    room, (alice, bob, carol) = await spread(tracked)
+    owner = tracked.apis[0]
     started = await owner.start(room)  # a second moderator session of the owner, on node 2
-    mona = await Peer.connect(world.nodes[2], started["ticket"], started["resumption"])
-    world.peers.append(mona)
+    mona = await Peer.connect(tracked.nodes[2], started["ticket"], started["resumption"])
+    tracked.peers.append(mona)
     await mona.join("Mona")
     for peer in (alice, bob, carol):
         await peer.expect("control", "joined")

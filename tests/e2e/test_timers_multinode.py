@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
-
-import pytest
 
 from tests.support.expect import collect, gone
 from tests.support.nodes import TrackedNodeGroup
@@ -19,26 +16,13 @@ Json = dict[str, Any]
 WINDOW = 5.0  # the 2 s deadline, then at least 2 s more in which nothing else may come
 
 
-@pytest.fixture
-def group() -> Iterator[TrackedNodeGroup]:
-    made = TrackedNodeGroup()
-    yield made
-    made.stop()
-
-
-@pytest.fixture
-async def world(group: TrackedNodeGroup) -> AsyncIterator[TrackedNodeGroup]:
-    yield group
-    await group.aclose()
-
-
-async def test_a_poll_ends_once_for_everyone_after_its_node_died(world: TrackedNodeGroup) -> None:
-    owner = world.user(0, "Olivia")
+async def test_a_poll_ends_once_for_everyone_after_its_node_died(tracked: TrackedNodeGroup) -> None:
+    owner = tracked.user(0, "Olivia")
     room: str = (await owner.create_room())["id"]
-    alice = await world.join(owner, room, "Alice")  # the moderator, on node 0
-    bob = await world.join(world.user(1, "Bob"), room, "Bob")
+    alice = await tracked.join(owner, room, "Alice")  # the moderator, on node 0
+    bob = await tracked.join(tracked.user(1, "Bob"), room, "Bob")
     await alice.expect("control", "joined")
-    carol = await world.join(world.user(2, "Carol"), room, "Carol")
+    carol = await tracked.join(tracked.user(2, "Carol"), room, "Carol")
     for peer in (alice, bob):
         await peer.expect("control", "joined")
 
@@ -52,7 +36,7 @@ async def test_a_poll_ends_once_for_everyone_after_its_node_died(world: TrackedN
     await carol.send("polls", {"action": "vote", "poll_id": pid, "choice_id": 1})
     await bob.echo()  # the votes were handled before the kill
     await carol.echo()
-    world.nodes[0].kill()
+    tracked.nodes[0].kill()
 
     results = [{"id": 0, "count": 1}, {"id": 1, "count": 1}]
     done = {"message": "done", "id": pid, "results": results}
@@ -61,12 +45,12 @@ async def test_a_poll_ends_once_for_everyone_after_its_node_died(world: TrackedN
 
 
 async def test_a_breakout_session_expires_once_for_everyone_after_its_node_died(
-    world: TrackedNodeGroup,
+    tracked: TrackedNodeGroup,
 ) -> None:
-    owner = world.user(0, "Olivia")
+    owner = tracked.user(0, "Olivia")
     room: str = (await owner.create_room())["id"]
-    alice = await world.join(owner, room, "Alice")
-    bob = await world.join(world.user(1, "Bob"), room, "Bob")
+    alice = await tracked.join(owner, room, "Alice")
+    bob = await tracked.join(tracked.user(1, "Bob"), room, "Bob")
     await alice.expect("control", "joined")
 
     rooms = [{"name": "R1", "assignments": []}]
@@ -74,11 +58,11 @@ async def test_a_breakout_session_expires_once_for_everyone_after_its_node_died(
     begun = time.monotonic()
     [r1] = (await alice.expect("breakout", "started"))["rooms"]
     await bob.expect("breakout", "started")
-    carol = await world.join(world.user(2, "Carol"), room, "Carol", breakout_room=r1["id"])
+    carol = await tracked.join(tracked.user(2, "Carol"), room, "Carol", breakout_room=r1["id"])
     for peer in (alice, bob):
         joined = await peer.expect("breakout", "joined")
         assert (joined["id"], joined["breakout_room"]) == (carol.id, r1["id"])
-    world.nodes[0].kill()
+    tracked.nodes[0].kill()
 
     bob_got, carol_got = await asyncio.gather(
         collect(bob, begun + WINDOW), collect(carol, begun + WINDOW)
