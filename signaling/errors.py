@@ -17,6 +17,7 @@ The exception tree::
      │    ├── ApiError                a REST or handshake answer: a Problem and a message
      │    ├── BackendUnavailable      a shared backend cannot do it now; retrying helps
      │    ├── ConfigError             (signaling.config) an invalid setting: the CLI exits 2
+     │    ├── Refused                 a publication with a keep whose room flag is off
      │    ├── RegistryError           (signaling.registry) the registry cannot be used
      │    │    └── SchemaTooNewError  its schema is newer than this code
      │    └── UnknownRoomError        (signaling.registry) also a LookupError
@@ -229,6 +230,10 @@ SERVICE_UNAVAILABLE = Problem(
 
 class BackendUnavailable(SignalingError):
     """Live state, tokens or the broker cannot do it right now; retrying later helps."""
+
+
+class Refused(SignalingError):
+    """A publication's keeping was refused (its room flag is off): it did not go out."""
 
 
 #: Exceptions that mean "the shared backend is unreachable" (see the tree above).

@@ -29,6 +29,7 @@ import msgspec
 from signaling.broker import Broker
 from signaling.errors import CloseCode
 from signaling.metrics import Metrics
+from signaling.state import Keep
 from signaling.transport import text_frame
 
 if TYPE_CHECKING:
@@ -141,18 +142,19 @@ class Hub:
         if gone:
             await self._broker.unsubscribe(gone)
 
-    async def publish(self, channel: str, delivery: Delivery) -> None:
+    async def publish(self, channel: str, delivery: Delivery, keep: Keep | None = None) -> None:
         """Send one delivery to every session on ``channel``, on every node, in the channel's
         order; returns once the local sessions have it. A delivery the broker refuses reaches
-        nobody, so the command fails as a whole."""
+        nobody, so the command fails as a whole. With ``keep``, its item is kept in the same
+        step (:meth:`signaling.broker.Broker.publish`; :class:`~signaling.errors.Refused`)."""
         data = _encoder.encode(delivery)
         if channel not in self._channels:
-            await self._broker.publish(channel, data)
+            await self._broker.publish(channel, data, keep)
             return
         # It comes back to this node numbered: hand over the object, not a decoded copy.
         self._own[data] = delivery
         try:
-            await self._broker.publish(channel, data)
+            await self._broker.publish(channel, data, keep)
         finally:
             self._own.pop(data, None)
 

@@ -50,7 +50,7 @@ from signaling.registry.redis import RedisRegistry
 from signaling.registry.sqlite import SqliteRegistry
 from signaling.roster import Roster
 from signaling.session import ConnState
-from signaling.state import LiveState
+from signaling.state import Keep, LiveState
 from signaling.state.memory import MemoryState
 from signaling.state.redis import RedisState
 from signaling.store import ExpiringStore
@@ -112,8 +112,9 @@ class Node:
             self.records = SqliteRecords(str(Path(settings.data_dir) / "meetings.sqlite3"))
             store = MemoryExpiringStore()
             outbox = MemoryOutbox()
-            self.state = MemoryState(outbox, kept=KEPT_HISTORY)
-            self.broker = MemoryBroker(MemoryBus(settings.history_size))
+            memory = MemoryState(outbox, kept=KEPT_HISTORY)
+            self.state = memory
+            self.broker = MemoryBroker(MemoryBus(settings.history_size), memory)
         else:
             self.redis = connection.client
             self.registry = RedisRegistry(self.redis, KEY_PREFIX)
@@ -178,8 +179,8 @@ class Node:
         if self.redis is not None:
             await self._connection.aclose()
 
-    async def publish(self, channel: str, delivery: Delivery) -> None:
-        await self.hub.publish(channel, delivery)
+    async def publish(self, channel: str, delivery: Delivery, keep: Keep | None = None) -> None:
+        await self.hub.publish(channel, delivery, keep)
 
     def spawn(self, work: Awaitable[None]) -> None:
         """Run a coroutine owned by the node (cancelled on stop)."""

@@ -21,6 +21,10 @@ Guarantees every implementation gives (the contract tests check them):
   it arrives). It raises only when the publication did not go out as far as the node can
   tell; should it have gone out after all, it reaches every handler when it shows up, so
   every node converges.
+* ``publish(channel, data, keep)`` also keeps ``keep``'s item in its room's lists
+  (:meth:`signaling.state.LiveState.keep`) in the same atomic step: both happen or neither.
+  While the keep's flag is off it raises :class:`~signaling.errors.Refused` and nothing goes
+  out. The keep's room is the channel's.
 * The handler is called with ``(channel, data)`` from the event loop and must not block.
 """
 
@@ -29,6 +33,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from signaling.broker.sequencer import Handler, Resync
+from signaling.state import Keep
 
 
 class Broker(Protocol):
@@ -41,7 +46,7 @@ class Broker(Protocol):
 
     async def start(self) -> None: ...
 
-    async def publish(self, channel: str, data: bytes) -> None: ...
+    async def publish(self, channel: str, data: bytes, keep: Keep | None = None) -> None: ...
 
     async def subscribe(self, channels: list[str]) -> None: ...
 

@@ -11,6 +11,7 @@ on this backend as on Redis.
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING
 
 from signaling.broker.sequencer import (
     NO_EPOCH,
@@ -23,6 +24,11 @@ from signaling.broker.sequencer import (
     numbered,
     parse,
 )
+from signaling.errors import Refused
+
+if TYPE_CHECKING:
+    from signaling.state import Keep
+    from signaling.state.memory import MemoryState
 
 
 class _Channel:
@@ -74,7 +80,10 @@ class MemoryBus:
 
 
 class MemoryBroker:
-    def __init__(self, bus: MemoryBus | None = None) -> None:
+    """``state``: where publications keep (:class:`~signaling.state.Keep`), in the same step."""
+
+    def __init__(self, bus: MemoryBus | None = None, state: MemoryState | None = None) -> None:
+        self._state = state
         self._bus = bus or MemoryBus()
         self._bus.brokers.append(self)
         self._sequencer = Sequencer(self._fetch)
@@ -90,7 +99,12 @@ class MemoryBroker:
     async def start(self) -> None:
         return None
 
-    async def publish(self, channel: str, data: bytes) -> None:
+    async def publish(self, channel: str, data: bytes, keep: Keep | None = None) -> None:
+        if keep is not None:
+            if self._state is None:
+                raise TypeError("this broker was built without a state to keep in")
+            if not self._state.keep_now(keep):
+                raise Refused(f"{channel}: the room's {keep.unless_off} is off")
         number, body = self._sequencer.publishing(data)
         raw = self._bus.number(channel, body)
         for broker in tuple(self._bus.brokers):

@@ -12,6 +12,8 @@ numbering ``<prefix>C:meta`` (``epoch``, ``seq``; expires ``meta_ttl`` after the
 publication) and its history ``<prefix>C:history`` (the last ``history_size`` wire forms;
 expires ``history_ttl`` after the last publication), all on the slot of ``C``'s hash tag (the
 hub's channels carry their room's ``{room}``; a channel without one gets a tag of its own).
+A publication that keeps (:class:`~signaling.state.Keep`) changes its room's lists in the same
+script, so its room must be the one in the channel's hash tag.
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ from signaling.broker.sequencer import (
     parse,
 )
 from signaling.broker.shard_link import ShardLink
-from signaling.errors import BACKEND_ERRORS
+from signaling.errors import BACKEND_ERRORS, Refused
 from signaling.redis_client import Client, Shards
+from signaling.state import Keep
+from signaling.state.redis import KEEP_LUA, keep_input
 from signaling.tasks import cancel_until_done
 
 log = logging.getLogger(__name__)
@@ -55,9 +59,9 @@ def channel_names(prefix: str, channel: str) -> tuple[str, str, str]:
     return name, name + ":meta", name + ":history"
 
 
-def _script(client: Client, name: str) -> Any:
+def _script(client: Client, name: str, head: str = "") -> Any:
     text = resources.files("signaling.broker").joinpath(f"lua/{name}").read_text()
-    return client.register_script(text)
+    return client.register_script(head + text)
 
 
 class RedisBroker:
@@ -84,7 +88,7 @@ class RedisBroker:
         self._history_ttl = max(1, round(history_ttl))
         self._meta_ttl = max(1, round(meta_ttl))
         self._health_interval = health_interval
-        self._publish = _script(client, "publish.lua")
+        self._publish = _script(client, "publish.lua", KEEP_LUA)
         self._history = _script(client, "history.lua")
         self._sequencer = Sequencer(self._fetch)
         self._channels: dict[bytes, str] = {}  # pub/sub name -> channel, while subscribed
@@ -112,15 +116,15 @@ class RedisBroker:
 
     # -- publishing ------------------------------------------------------------------------
 
-    async def publish(self, channel: str, data: bytes) -> None:
+    async def publish(self, channel: str, data: bytes, keep: Keep | None = None) -> None:
         number, body = self._sequencer.publishing(data)
         try:
-            await self._publish_once(channel, body, retry=False)
+            published = await self._publish_once(channel, body, keep, retry=False)
         except BACKEND_ERRORS:
             for delay in _PUBLISH_RETRIES:
                 await asyncio.sleep(delay)
                 try:
-                    await self._publish_once(channel, body, retry=True)
+                    published = await self._publish_once(channel, body, keep, retry=True)
                     break
                 except BACKEND_ERRORS:
                     continue
@@ -128,22 +132,32 @@ class RedisBroker:
                 if not self._sequencer.came_back(number):
                     await self._sequencer.delivered(number, channel, timeout=0)
                     raise
+                published = True
+        if not published:
+            await self._sequencer.delivered(number, channel, timeout=0)
+            raise Refused(f"{channel}: the room's {keep and keep.unless_off} is off")
         await self._sequencer.delivered(number, channel, timeout=LOCAL_DELIVERY_WAIT)
 
-    async def _publish_once(self, channel: str, body: bytes, *, retry: bool) -> None:
+    async def _publish_once(
+        self, channel: str, body: bytes, keep: Keep | None, *, retry: bool
+    ) -> bool:
+        """False: ``keep`` refused it (nothing went out)."""
         name, meta, history = channel_names(self._prefix, channel)
-        await self._publish(
-            keys=[meta, history],
-            args=[
-                name,
-                body,
-                new_epoch(),
-                self._history_size,
-                self._history_ttl,
-                self._meta_ttl,
-                "1" if retry else "0",
-            ],
-        )
+        keys = [meta, history]
+        args: list[str | bytes | int] = [
+            name,
+            body,
+            new_epoch(),
+            self._history_size,
+            self._history_ttl,
+            self._meta_ttl,
+            "1" if retry else "0",
+        ]
+        if keep is not None:
+            keep_keys, keep_args = keep_input(self._prefix, keep)
+            keys += keep_keys
+            args += keep_args
+        return bool(await self._publish(keys=keys, args=args) != -1)
 
     async def _fetch(self, channel: str, epoch: bytes, after: int) -> History:
         keys = list(channel_names(self._prefix, channel)[1:])

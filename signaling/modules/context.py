@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from signaling.join import Joins
     from signaling.registry import Room, SipConfig
     from signaling.roster import Roster
-    from signaling.state import LiveState
+    from signaling.state import Keep, LiveState
     from signaling.store import ExpiringStore
 
 
@@ -52,8 +52,9 @@ class ModuleContext(Protocol):
     def joins(self) -> Joins:
         """The join pipeline: entering and leaving a signaling room."""
 
-    async def publish(self, channel: str, delivery: Delivery) -> None:
-        """Hand ``delivery`` to every session on ``channel``, on every node (see the hub)."""
+    async def publish(self, channel: str, delivery: Delivery, keep: Keep | None = None) -> None:
+        """Hand ``delivery`` to every session on ``channel``, on every node (see the hub);
+        with ``keep``, kept in the same step or refused (:class:`~signaling.errors.Refused`)."""
 
     async def reliably(self, announce: Callable[[], Awaitable[None]]) -> None:
         """Run ``announce`` now, or retry it in the background until the backend takes it."""

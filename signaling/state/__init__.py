@@ -25,7 +25,7 @@ records keep them for rooms that ask for it).
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 import msgspec
 
@@ -60,6 +60,18 @@ class Participant(msgspec.Struct, kw_only=True, omit_defaults=True):
     runner: str = ""  # the session that holds this record; a stale session cannot leave it
     groups: list[str] = []  # chat groups (registered users)
     seq: int = 0  # the parent room's join counter at this join: orders joins across nodes
+
+
+class Keep(NamedTuple):
+    """One item kept in some of a room's lists (:meth:`LiveState.keep`, or with a publication:
+    :meth:`signaling.broker.Broker.publish`), refused while the room's flag ``unless_off`` is
+    off (flags are on by default)."""
+
+    room: str
+    lists: tuple[str, ...]
+    item: bytes
+    limit: int  # each list keeps its newest ``limit`` items (0: none)
+    unless_off: str | None = None
 
 
 class JoinResult(msgspec.Struct, frozen=True):
@@ -137,6 +149,10 @@ class LiveState(Protocol):
 
     async def append(self, room: str, name: str, item: bytes, limit: int) -> None:
         """Append to the parent room's list ``name``, keeping the newest ``limit`` items."""
+
+    async def keep(self, keep: Keep) -> bool:
+        """Append ``keep.item`` to each of its lists, unless its flag is off (False: refused,
+        nothing kept)."""
 
     async def items(self, room: str, name: str) -> list[bytes]:
         """The list ``name``, oldest first (empty if it does not exist)."""

@@ -14,7 +14,15 @@ from typing import Any
 
 import msgspec
 
-from signaling.state import EndReason, JoinResult, LeaveReason, Notice, Participant, Role
+from signaling.state import (
+    EndReason,
+    JoinResult,
+    Keep,
+    LeaveReason,
+    Notice,
+    Participant,
+    Role,
+)
 from signaling.webhooks.events import EntryName, participant_event
 from signaling.webhooks.outbox_memory import MemoryOutbox
 from signaling.wire import format_timestamp, utcnow
@@ -206,9 +214,22 @@ class MemoryState:
         self._room(room).flags[name] = value
 
     async def append(self, room: str, name: str, item: bytes, limit: int) -> None:
-        items = self._room(room).lists.setdefault(name, [])
-        items.append(item)
-        del items[: max(0, len(items) - limit)]
+        self.keep_now(Keep(room, (name,), item, limit))
+
+    async def keep(self, keep: Keep) -> bool:
+        return self.keep_now(keep)
+
+    def keep_now(self, keep: Keep) -> bool:
+        """:meth:`keep` without a wait (the memory broker's publish runs it in its step)."""
+        found = self._rooms.get(keep.room)
+        if found is not None and keep.unless_off and not found.flags.get(keep.unless_off, True):
+            return False
+        lists = self._room(keep.room).lists
+        for name in keep.lists:
+            items = lists.setdefault(name, [])
+            items.append(keep.item)
+            del items[: max(0, len(items) - keep.limit)]
+        return True
 
     async def items(self, room: str, name: str) -> list[bytes]:
         state = self._rooms.get(room)

@@ -28,7 +28,15 @@ from typing import Any
 import msgspec
 
 from signaling.redis_client import Client
-from signaling.state import EndReason, JoinResult, LeaveReason, Notice, Participant, Role
+from signaling.state import (
+    EndReason,
+    JoinResult,
+    Keep,
+    LeaveReason,
+    Notice,
+    Participant,
+    Role,
+)
 from signaling.state.hints import UNMARK, pairs
 from signaling.webhooks.events import OUTBOX_LIMIT
 from signaling.webhooks.outbox_redis import outbox_hints_key, outbox_key
@@ -45,6 +53,23 @@ def _text(value: Any) -> str:
 
 def _lua(name: str) -> str:
     return resources.files("signaling.state").joinpath(f"lua/{name}").read_text()
+
+
+#: Defines the Lua function ``keep(k, a)`` (:meth:`RedisState.keep`; the broker's publish
+#: script runs it too).
+KEEP_LUA = _lua("keep.lua")
+
+
+def room_key(prefix: str, room: str, name: str) -> str:
+    """The key of the parent room's state ``name`` (on the slot of its hash tag ``{room}``)."""
+    return f"{prefix}room:{{{room}}}:{name}"
+
+
+def keep_input(prefix: str, keep: Keep) -> tuple[list[str], list[str | bytes | int]]:
+    """The keys and arguments ``keep(1, 1)`` of :data:`KEEP_LUA` takes for ``keep``."""
+    keys = [room_key(prefix, keep.room, "flags"), room_key(prefix, keep.room, "lists")]
+    keys += [room_key(prefix, keep.room, f"list:{name}") for name in keep.lists]
+    return keys, [keep.unless_off or "", keep.item, keep.limit, *keep.lists]
 
 
 def _script(client: Client, name: str, outbox_limit: int = 0) -> Any:
@@ -80,7 +105,7 @@ class RedisState:
         self._admit = _script(client, "admit.lua")
         self._take_value = _script(client, "take_value.lua", outbox_limit)
         self._unmark_script = client.register_script(UNMARK)
-        self._append = _script(client, "append.lua")
+        self._keep = client.register_script(f"{KEEP_LUA}\nreturn keep(1, 1) and 1 or 0")
         # scripts rather than MULTI: a cluster client's transaction costs several times more
         self._set_entry = client.register_script(
             "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])"
@@ -112,10 +137,10 @@ class RedisState:
         return result
 
     def _base(self, room: str) -> str:
-        return f"{self._prefix}room:{{{room}}}:"
+        return room_key(self._prefix, room, "")
 
     def _key(self, room: str, name: str) -> str:
-        return self._base(room) + name
+        return room_key(self._prefix, room, name)
 
     def _sroom(self, room: str, breakout: str | None, name: str) -> str:
         return f"{self._base(room)}sroom:{breakout or MAIN}:{name}"
@@ -240,8 +265,11 @@ class RedisState:
         await self._redis.hset(self._key(room, "flags"), name, "1" if value else "0")
 
     async def append(self, room: str, name: str, item: bytes, limit: int) -> None:
-        keys = [self._key(room, f"list:{name}"), self._key(room, "lists")]
-        await self._append(keys=keys, args=[item, limit, name])
+        await self.keep(Keep(room, (name,), item, limit))
+
+    async def keep(self, keep: Keep) -> bool:
+        keys, args = keep_input(self._prefix, keep)
+        return bool(await self._keep(keys=keys, args=args))
 
     async def items(self, room: str, name: str) -> list[bytes]:
         found: Any = await self._redis.lrange(self._key(room, f"list:{name}"), 0, -1)

@@ -117,8 +117,9 @@ class Network:
     ``forget(channel)`` loses the channel's numbering and history, as a Redis that came back
     without its data."""
 
-    def __init__(self) -> None:
+    def __init__(self, state: LiveState) -> None:
         self.nodes: list[Broker] = []
+        self.state = state  # where the nodes' publications keep (signaling.state.Keep)
 
     async def __call__(self, history_size: int = 1000) -> Broker:
         node = await self.start(history_size)
@@ -144,12 +145,13 @@ class Network:
 
 class _MemoryNetwork(Network):
     def __init__(self) -> None:
-        super().__init__()
+        self.memory = MemoryState()
+        super().__init__(self.memory)
         self.bus = MemoryBus()
 
     async def start(self, history_size: int) -> Broker:
         self.bus.history_size = history_size
-        node = MemoryBroker(self.bus)
+        node = MemoryBroker(self.bus, self.memory)
         await node.start()
         return node
 
@@ -175,7 +177,7 @@ class _MemoryNetwork(Network):
 
 class _RedisNetwork(Network):
     def __init__(self, backend: RedisBackend) -> None:
-        super().__init__()
+        super().__init__(RedisState(backend.client, backend.prefix))
         self.backend = backend
 
     async def start(self, history_size: int) -> Broker:

@@ -13,10 +13,13 @@ import asyncio
 import uuid
 from collections.abc import Callable
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from signaling.broker import Broker
+from signaling.errors import Refused
+from signaling.state import Keep
 from tests.contracts.conftest import Factory, NewNode
 
 WAIT = 2.0
@@ -414,3 +417,46 @@ async def test_a_channel_whose_numbering_was_lost_is_a_resync(
     await broker.publish(channel, b"next")
     await inbox.wait_for(channel, b"next")
     assert inbox.on(channel)[-1] == b"next"
+
+
+def _kept_channel(room: str) -> str:
+    return f"test:{{{room}}}:ch"  # on the slot of the room whose lists it keeps in
+
+
+async def test_a_publication_that_keeps_is_delivered_and_kept(
+    broker: Broker, broker_network: NewNode
+) -> None:
+    peer = await broker_network()
+    inbox = _inbox(peer)
+    room = uuid.uuid4().hex
+    channel = _kept_channel(room)
+    await _barrier(broker, peer, inbox, channel)
+    await broker.publish(channel, b"hello", Keep(room, ("a", "b"), b"item", 10, "enabled"))
+    await inbox.wait_count(channel, 1)
+    assert inbox.on(channel) == [b"hello"]
+    assert await broker_network.state.items(room, "a") == [b"item"]
+    assert await broker_network.state.items(room, "b") == [b"item"]
+
+
+async def test_a_refused_publication_reaches_nobody_and_keeps_nothing(
+    broker: Broker, broker_network: NewNode
+) -> None:
+    own = _inbox(broker)
+    peer = await broker_network()
+    inbox = _inbox(peer)
+    room = uuid.uuid4().hex
+    channel = _kept_channel(room)
+    await _barrier(broker, peer, inbox, channel)
+    await broker.subscribe([channel])
+    state = broker_network.state
+    await state.set_flag(room, "enabled", False)
+    with pytest.raises(Refused):
+        await broker.publish(channel, b"refused", Keep(room, ("a",), b"no", 10, "enabled"))
+    await state.set_flag(room, "enabled", True)
+    await broker.publish(channel, b"later", Keep(room, ("a",), b"yes", 10, "enabled"))
+    await inbox.wait_count(channel, 1)
+    await _settle(broker, peer, inbox)
+    assert inbox.on(channel) == [b"later"]
+    assert own.on(channel) == [b"later"]
+    assert inbox.resynced == own.resynced == []  # the refusal took no number: no gap
+    assert await state.items(room, "a") == [b"yes"]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from signaling.state import LiveState, Participant, Role
+from signaling.state import Keep, LiveState, Participant, Role
 from tests.contracts.conftest import Factory
 
 T0 = "2024-01-01T00:00:00.000000Z"
@@ -510,6 +510,34 @@ async def test_lists_limit_is_applied_per_append(live_state: LiveState) -> None:
         await live_state.append(room, "chat", _item(i), 10)
     await live_state.append(room, "chat", _item(5), 2)  # a lower limit trims the older ones
     assert await live_state.items(room, "chat") == [_item(4), _item(5)]
+
+
+async def test_keep_appends_to_every_list_it_names(live_state: LiveState) -> None:
+    room = _room()
+    assert await live_state.keep(Keep(room, ("private:a", "private:b"), _item(1), 10))
+    assert await live_state.keep(Keep(room, ("private:a",), _item(2), 10))
+    assert await live_state.items(room, "private:a") == [_item(1), _item(2)]
+    assert await live_state.items(room, "private:b") == [_item(1)]
+
+
+async def test_keep_is_refused_while_its_flag_is_off(live_state: LiveState) -> None:
+    room = _room()
+    keep = Keep(room, ("chat", "other"), _item(1), 10, unless_off="chat_enabled")
+    assert await live_state.keep(keep) is True  # a flag is on until it is switched off
+    await live_state.set_flag(room, "chat_enabled", False)
+    assert await live_state.keep(keep._replace(item=_item(2))) is False
+    assert await live_state.items(room, "chat") == [_item(1)]  # nothing kept anywhere
+    assert await live_state.items(room, "other") == [_item(1)]
+    await live_state.set_flag(room, "chat_enabled", True)
+    assert await live_state.keep(keep._replace(item=_item(3))) is True
+    assert await live_state.items(room, "chat") == [_item(1), _item(3)]
+
+
+async def test_keep_without_a_limit_keeps_nothing(live_state: LiveState) -> None:
+    room = _room()
+    await live_state.append(room, "chat", _item(1), 10)
+    assert await live_state.keep(Keep(room, ("chat",), _item(2), 0)) is True
+    assert await live_state.items(room, "chat") == []
 
 
 @settings(max_examples=50, deadline=None)

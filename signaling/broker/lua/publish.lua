@@ -1,8 +1,9 @@
--- Number, keep and publish one publication in one step (RedisBroker.publish).
--- KEYS: meta (hash: epoch, seq), history (list of wire forms)
+-- Number, keep and publish one publication in one step (RedisBroker.publish); keep.lua goes
+-- ahead. Returns its number, 0 when a retry found it published, -1 when its keep refused it.
+-- KEYS: meta (hash: epoch, seq), history (list of wire forms), then keep's keys if it keeps
 -- ARGV: channel (sharded, on the keys' slot), body (origin · number · data), epoch for a
 --       numbering that starts here, history size, history ttl (s), meta ttl (s),
---       "1" when retrying after an unclear failure
+--       "1" when retrying after an unclear failure, then keep's arguments if it keeps
 if ARGV[7] == '1' then
   -- the first attempt may have gone through: look for its origin and number in the history
   local id = string.sub(ARGV[2], 1, 16)
@@ -13,6 +14,9 @@ if ARGV[7] == '1' then
       return 0
     end
   end
+end
+if #KEYS > 2 and not keep(3, 8) then
+  return -1
 end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local epoch = redis.call('HGET', KEYS[1], 'epoch')

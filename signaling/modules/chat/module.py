@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from signaling.errors import BACKEND_ERRORS
+from signaling.errors import BACKEND_ERRORS, Refused
 from signaling.hub import Delivery, group_channel, participant_channel, room_channel
 from signaling.modules import Errors, Module
 from signaling.modules.chat import core
@@ -42,7 +42,7 @@ from signaling.modules.chat.types import (
     SetLastSeenTimestamp,
 )
 from signaling.session import ConnState
-from signaling.state import Participant
+from signaling.state import Keep, Participant
 from signaling.wire import encode_event, format_timestamp, utcnow
 
 if TYPE_CHECKING:
@@ -118,41 +118,43 @@ class ChatModule(Module):
 
     async def _send_message(self, session: Session, command: SendMessage) -> None:
         target = command.target
-        if not core.addressed(command.content, command.scope, target, session.groups):
-            return
-        if command.scope == "private" and not await self._in_room(session, target):
-            return  # nothing is stored under a name that is not a participant's
-        state = self.ctx.state
-        if not await state.flag(session.room, CHAT_ENABLED, True):
-            error(session, "chat_disabled")
-            return
         scope = command.scope
+        if not core.addressed(command.content, scope, target, session.groups):
+            return
         message, frame = _compose(session.id, command.content, scope, target)
-        # Delivered first, kept after: a message in the history was received by everyone.
-        if scope == "global":
-            await self.ctx.publish(
-                room_channel(session.room, session.breakout), Delivery(frame=frame)
-            )
-        elif scope == "group":
+        keep = self._keep(
+            session.room, session.breakout, core.histories(scope, session.id, target), message
+        )
+        channel: str | None = room_channel(session.room, session.breakout)
+        if scope == "group":
             assert target is not None
             channel = group_channel(session.room, session.breakout, target)
-            await self.ctx.publish(channel, Delivery(frame=frame))
-        else:
+        elif scope == "private":
             assert target is not None
-            peer = await state.participant(session.room, session.breakout, target)
-            if peer is not None and peer.left_at is None and target != session.id:
-                await self.ctx.publish(
-                    participant_channel(session.room, target), Delivery(frame=frame)
-                )
+            peer = await self.ctx.state.participant(session.room, session.breakout, target)
+            if peer is None:
+                return  # nothing is stored under a name that is not a participant's
+            present = peer.left_at is None and target != session.id
+            channel = participant_channel(session.room, target) if present else None
+        # Delivered and kept in one step: a message in a history was received by everyone.
+        try:
+            if channel is not None:
+                await self.ctx.publish(channel, Delivery(frame=frame), keep)
+            elif not await self.ctx.state.keep(keep):
+                raise Refused("the room's chat is disabled")
+        except Refused:
+            error(session, "chat_disabled")
+            return
+        if scope == "private":
             session.send_text(frame)
-        histories = core.histories(scope, session.id, target)
-        await self._keep(session.room, [_list(session.breakout, h) for h in histories], message)
 
-    async def _keep(self, room: str, histories: list[str], message: ChatMessage) -> None:
-        stored = msgspec.json.encode(message)
+    def _keep(
+        self, room: str, breakout: str | None, histories: list[str], message: ChatMessage
+    ) -> Keep:
+        """``message`` kept in ``histories`` (suffixes), unless the room's chat is disabled."""
+        lists = tuple(_list(breakout, history) for history in histories)
         limit = self.ctx.settings.chat_history_limit
-        for history in histories:
-            await self.ctx.reliably(partial(self.ctx.state.append, room, history, stored, limit))
+        return Keep(room, lists, msgspec.json.encode(message), limit, CHAT_ENABLED)
 
     # -- the REST side's actions ---------------------------------------------------------------
 
@@ -160,11 +162,12 @@ class ChatModule(Module):
         """Send ``content`` to the main room's global chat from :data:`SYSTEM_SOURCE`,
         delivered and kept like a participant's message; None (nothing sent) when the room's
         chat is disabled."""
-        if not await self.ctx.state.flag(room, CHAT_ENABLED, True):
-            return None
         message, frame = _compose(SYSTEM_SOURCE, content, "global", None)
-        await self.ctx.publish(room_channel(room, None), Delivery(frame=frame))
-        await self._keep(room, [KEPT_HISTORY], message)
+        keep = self._keep(room, None, ["global"], message)
+        try:
+            await self.ctx.publish(room_channel(room, None), Delivery(frame=frame), keep)
+        except Refused:
+            return None
         return message
 
     async def main_history(self, room: str) -> list[ChatMessage]:

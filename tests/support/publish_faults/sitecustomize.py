@@ -9,6 +9,7 @@ from typing import Any
 
 from signaling.errors import BackendUnavailable
 from signaling.node import Node
+from signaling.state import Keep
 
 _build = Node.__init__
 
@@ -18,10 +19,10 @@ def _with_failing_publish(self: Node, settings: Any) -> None:
     flag = Path(settings.data_dir) / "fail-publish"
     publish = self.broker.publish
 
-    async def failing(channel: str, data: bytes) -> None:
+    async def failing(channel: str, data: bytes, keep: Keep | None = None) -> None:
         if flag.exists():
             raise BackendUnavailable("injected publish failure")
-        await publish(channel, data)
+        await publish(channel, data, keep)
 
     self.broker.publish = failing  # type: ignore[method-assign]
 
