@@ -17,7 +17,7 @@ import pytest
 import redis.asyncio as aioredis
 
 from tests.support.client import Peer
-from tests.support.meeting import Meeting, assert_lossless
+from tests.support.meeting import Meeting, assert_kept_as_delivered, assert_lossless
 from tests.support.proxy import Proxy
 from tests.support.redis import RedisServer
 from tests.support.server import ServerProcess
@@ -26,6 +26,7 @@ FAST = {
     "SIGNALING_PRESENCE_TTL": "3",
     "SIGNALING_RATE_LIMIT": "200",
     "SIGNALING_RATE_BURST": "200",
+    "SIGNALING_CHAT_HISTORY_LIMIT": "1000",  # the whole burst, to compare with the deliveries
 }
 
 
@@ -71,7 +72,9 @@ async def test_a_redis_restart_loses_nothing(meeting: RedisMeeting) -> None:
         await asyncio.sleep(0.5)
         await asyncio.to_thread(meeting.redis.start)
 
-    assert_lossless(await meeting.burst("restart", restart))
+    report = await meeting.burst("restart", restart)
+    assert_lossless(report)
+    assert_kept_as_delivered(report)
 
 
 async def test_killed_pubsub_connections_lose_nothing(meeting: RedisMeeting) -> None:
@@ -86,6 +89,7 @@ async def test_killed_pubsub_connections_lose_nothing(meeting: RedisMeeting) -> 
 
     report = await meeting.burst("pubsub", kill_pubsub)
     assert_lossless(report)
+    assert_kept_as_delivered(report)
     assert report["refused"] == 0  # publishing never depended on the subscriptions
 
 
@@ -96,14 +100,18 @@ async def test_a_paused_redis_loses_nothing(meeting: RedisMeeting) -> None:
         await asyncio.sleep(3.0)  # longer than the nodes' 2 s socket timeout
         os.kill(meeting.redis.proc.pid, signal.SIGCONT)
 
-    assert_lossless(await meeting.burst("pause", pause))
+    report = await meeting.burst("pause", pause)
+    assert_lossless(report)
+    assert_kept_as_delivered(report)
 
 
 async def test_a_node_cut_off_from_redis_loses_nothing(meeting: RedisMeeting) -> None:
     async def cut() -> None:
         await meeting.proxy.cut(2.0)
 
-    assert_lossless(await meeting.burst("cut", cut))
+    report = await meeting.burst("cut", cut)
+    assert_lossless(report)
+    assert_kept_as_delivered(report)
 
 
 async def test_after_a_redis_restart_a_join_on_another_node_is_seen_by_everyone(
