@@ -82,9 +82,9 @@ class MemoryBus:
 class MemoryBroker:
     """``state``: where publications keep (:class:`~signaling.state.Keep`), in the same step."""
 
-    def __init__(self, bus: MemoryBus | None = None, state: MemoryState | None = None) -> None:
+    def __init__(self, bus: MemoryBus, state: MemoryState) -> None:
         self._state = state
-        self._bus = bus or MemoryBus()
+        self._bus = bus
         self._bus.brokers.append(self)
         self._sequencer = Sequencer(self._fetch)
         self._linked = True
@@ -100,11 +100,8 @@ class MemoryBroker:
         return None
 
     async def publish(self, channel: str, data: bytes, keep: Keep | None = None) -> None:
-        if keep is not None:
-            if self._state is None:
-                raise TypeError("this broker was built without a state to keep in")
-            if not self._state.keep_now(keep):
-                raise Refused(f"{channel}: the room's {keep.unless_off} is off")
+        if keep is not None and not self._state.keep_now(keep):
+            raise Refused(f"{channel}: the room's {keep.unless_off} is off")
         number, body = self._sequencer.publishing(data)
         raw = self._bus.number(channel, body)
         for broker in tuple(self._bus.brokers):

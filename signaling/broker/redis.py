@@ -135,7 +135,7 @@ class RedisBroker:
                 published = True
         if not published:
             await self._sequencer.delivered(number, channel, timeout=0)
-            raise Refused(f"{channel}: the room's {keep and keep.unless_off} is off")
+            raise Refused(f"{channel}: the room's flag is off")
         await self._sequencer.delivered(number, channel, timeout=LOCAL_DELIVERY_WAIT)
 
     async def _publish_once(
@@ -157,7 +157,8 @@ class RedisBroker:
             keep_keys, keep_args = keep_input(self._prefix, keep)
             keys += keep_keys
             args += keep_args
-        return bool(await self._publish(keys=keys, args=args) != -1)
+        result: int = await self._publish(keys=keys, args=args)
+        return result != -1
 
     async def _fetch(self, channel: str, epoch: bytes, after: int) -> History:
         keys = list(channel_names(self._prefix, channel)[1:])

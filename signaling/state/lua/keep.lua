@@ -16,7 +16,7 @@ local function keep(k, a)
     else
       redis.call('DEL', KEYS[i])
     end
-    redis.call('SADD', KEYS[k + 1], ARGV[a + 3 + i - k - 2])
+    redis.call('SADD', KEYS[k + 1], ARGV[a + 3 + (i - (k + 2))])
   end
   return true
 end
